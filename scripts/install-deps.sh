@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Refinery needs. Idempotent; uses sudo when not root.
+#   scripts/install-deps.sh          build + run (the example pipeline)
+#   scripts/install-deps.sh --test   also what the test suite needs (fuzzers, SMTP sink)
+#   scripts/install-deps.sh --bench  also the peers the benchmarks compare against
+set -euo pipefail
+
+want_test=0
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --bench) want_bench=1 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (use --test, --bench)" >&2; exit 2 ;;
+  esac
+done
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(
+  build-essential cmake pkg-config
+  libpugixml-dev nlohmann-json3-dev libsqlite3-dev
+  libcli11-dev libfmt-dev libspdlog-dev libcurl4-openssl-dev
+  libhowardhinnant-date-dev libboost-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  tzdata ca-certificates
+)
+if [ "$want_test" -eq 1 ]; then
+  packages+=(clang-14 libclang-rt-14-dev python3-aiosmtpd python3 curl)
+fi
+if [ "$want_bench" -eq 1 ]; then
+  packages+=(snakemake hyperfine)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,103 @@
+#include "actions/action.h"
+
+#include <algorithm>
+
+#include "actions/action_util.h"
+
+namespace refinery::actions {
+
+ActionResult ActionResult::Error(std::string code, std::string message) {
+  ActionResult result;
+  result.outcome = Outcome::kError;
+  result.error_code = std::move(code);
+  result.error_message = std::move(message);
+  result.external_status = "ERROR";
+  return result;
+}
+
+ActionResult ActionResult::Failed(std::string code, std::string message) {
+  ActionResult result;
+  result.outcome = Outcome::kFailed;
+  result.error_code = std::move(code);
+  result.error_message = std::move(message);
+  result.external_status = "FAILED";
+  return result;
+}
+
+void ActionRegistry::Register(std::unique_ptr<Action> action) {
+  if (action == nullptr) return;
+  const std::string type = action->type();
+  actions_[type] = std::move(action);
+}
+
+Action* ActionRegistry::Find(const std::string& type) const {
+  auto it = actions_.find(type);
+  return it == actions_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> ActionRegistry::KnownTypes() const {
+  std::vector<std::string> types = internal::HadoopOnlyTypes();
+  for (const auto& [type, action] : actions_) types.push_back(type);
+  std::sort(types.begin(), types.end());
+  types.erase(std::unique(types.begin(), types.end()), types.end());
+  return types;
+}
+
+// ---- Refusals ----
+
+namespace internal {
+namespace {
+
+// What to use instead, per type.
+std::string Alternative(const std::string& type) {
+  if (type == "sqoop") {
+    return "native import arrives with the sqoop action; until then use a <shell> action";
+  }
+  if (type == "hive" || type == "hive2") return "use the native SQL action (sql) or a <shell> action";
+  if (type == "spark") return "use the native train action, or run spark-submit from a <shell> action";
+  if (type == "java") return "use a <shell> action that runs java -cp <jar> <main-class>";
+  if (type == "ssh") return "use a <shell> action that runs ssh";
+  return "use a <shell> action or a native action (profile, train, sql)";
+}
+
+std::string Reason(const std::string& type) {
+  if (type == "ssh") return "it is not implemented yet";
+  return "it needs a Hadoop cluster";
+}
+
+class RefusalAction : public Action {
+ public:
+  explicit RefusalAction(std::string type) : type_(std::move(type)) {}
+  std::string type() const override { return type_; }
+  bool idempotent() const override { return true; }  // it does nothing
+  ActionResult Run(ActionContext& context) override {
+    return ActionResult::Error(kUnsupportedActionCode, "action type [" + type_ + "] is not supported by Refinery: " +
+                                                           Reason(type_) + "; " + Alternative(type_));
+  }
+
+ private:
+  std::string type_;
+};
+
+}  // namespace
+
+std::unique_ptr<Action> MakeRefusalAction(const std::string& type) { return std::make_unique<RefusalAction>(type); }
+
+const std::vector<std::string>& HadoopOnlyTypes() {
+  static const std::vector<std::string> kTypes = {"distcp", "git",   "hcatalog", "hive", "hive2", "java",
+                                                  "map-reduce", "pig", "spark", "sqoop", "ssh"};
+  return kTypes;
+}
+
+}  // namespace internal
+
+void RegisterBuiltinActions(ActionRegistry* registry) {
+  if (registry == nullptr) return;
+  for (const std::string& type : internal::HadoopOnlyTypes()) registry->Register(internal::MakeRefusalAction(type));
+  registry->Register(internal::MakeFsAction());
+  registry->Register(internal::MakeShellAction());
+  registry->Register(internal::MakeEmailAction());
+  registry->Register(internal::MakeSubWorkflowAction());
+}
+
+}  // namespace refinery::actions

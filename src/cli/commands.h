@@ -1,0 +1,49 @@
+// The verbs of `refinery`. Each returns the process exit code: 0 success,
+// 1 the job did not succeed (FAILED, KILLED, SUSPENDED) or a check failed,
+// 2 bad usage or input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace refinery::cli {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+struct GlobalOptions {
+  std::string home;
+  std::string oozie_url;
+};
+
+struct JobOptions {
+  std::string config;
+  std::vector<std::string> defines;
+  bool run = false;
+  bool submit = false;
+  bool dryrun = false;
+  bool verbose = false;
+  bool quiet = false;
+  int workers = 4;
+  std::string start_id, info_id, log_id, definition_id, configcontent_id;
+  std::string kill_id, suspend_id, resume_id, rerun_id;
+};
+
+struct JobsOptions {
+  std::string jobtype = "wf";
+  std::string filter;
+  int len = 100;
+  int offset = 1;
+};
+
+struct AdminOptions {
+  bool status = false;
+  bool version = false;
+};
+
+int RunJobCommand(const GlobalOptions& global, const JobOptions& options);
+int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options);
+int RunValidateCommand(const GlobalOptions& global, const std::string& file);
+int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options);
+int RunFsCommand(const std::vector<std::string>& args);
+
+}  // namespace refinery::cli

@@ -1,0 +1,93 @@
+#include "cli/data_home.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace refinery::cli {
+namespace {
+
+std::string Trimmed(std::string text) {
+  text.erase(0, text.find_first_not_of(" \t\r\n"));
+  text.erase(text.find_last_not_of(" \t\r\n") + 1);
+  return text;
+}
+
+// SMTP settings use Oozie's server keys; the password comes only from a file
+// or the environment so it never sits in a properties file others can read.
+Result<actions::SmtpSettings> SmtpSettingsFrom(const Properties& settings) {
+  actions::SmtpSettings smtp;
+  smtp.host = settings.GetOr("oozie.email.smtp.host", smtp.host);
+  smtp.port = std::atoi(settings.GetOr("oozie.email.smtp.port", std::to_string(smtp.port)).c_str());
+  smtp.from = settings.GetOr("oozie.email.from.address", smtp.from);
+  smtp.auth = settings.GetOr("oozie.email.smtp.auth", "false") == "true";
+  smtp.starttls = settings.GetOr("oozie.email.smtp.starttls.enable", "false") == "true";
+  smtp.username = settings.GetOr("oozie.email.smtp.username", "");
+  smtp.timeout_ms = std::atoi(settings.GetOr("oozie.email.smtp.socket.timeout.ms", "10000").c_str());
+  if (const char* env_host = std::getenv("REFINERY_SMTP_HOST")) smtp.host = env_host;
+  if (const char* env_port = std::getenv("REFINERY_SMTP_PORT")) smtp.port = std::atoi(env_port);
+  if (const char* password = std::getenv("REFINERY_SMTP_PASSWORD")) smtp.password = password;
+  const std::string password_file = settings.GetOr("refinery.email.smtp.password.file", "");
+  if (!password_file.empty()) {
+    std::ifstream in(password_file);
+    if (!in) {
+      return Status::NotFound("SMTP password file \"" + password_file +
+                              "\" (refinery.email.smtp.password.file) cannot be read");
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    smtp.password = Trimmed(buffer.str());
+  }
+  return smtp;
+}
+
+}  // namespace
+
+std::filesystem::path ResolveHomePath(const std::string& flag_value) {
+  if (!flag_value.empty()) return std::filesystem::absolute(flag_value);
+  if (const char* env = std::getenv("REFINERY_HOME"); env != nullptr && *env != '\0') {
+    return std::filesystem::absolute(env);
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::filesystem::path(home) / ".refinery";
+  }
+  return std::filesystem::absolute(".refinery");
+}
+
+Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root, const OpenOptions& options) {
+  std::error_code error;
+  std::filesystem::create_directories(root / "fs", error);
+  std::filesystem::create_directories(root / "scratch", error);
+  if (error) {
+    return Status::IoError("Could not create the data home \"" + root.string() + "\": " + error.message() +
+                           " (set REFINERY_HOME or --home to a writable directory)");
+  }
+  auto home = std::make_unique<DataHome>();
+  home->root = root;
+  const auto settings_path = root / "refinery.properties";
+  if (std::filesystem::exists(settings_path)) {
+    REFINERY_ASSIGN_OR_RETURN(home->settings, LoadConfigurationFile(settings_path.string()));
+  }
+  REFINERY_ASSIGN_OR_RETURN(home->store, store::OpenSqliteStore((root / "state.db").string()));
+  home->files = std::make_unique<fs::FileSystem>(root / "fs");
+  actions::RegisterBuiltinActions(&home->registry);
+  home->processes = actions::MakeLocalProcessRunner();
+  REFINERY_ASSIGN_OR_RETURN(auto smtp, SmtpSettingsFrom(home->settings));
+  home->mailer = actions::MakeSmtpMailer(std::move(smtp));
+  if (!options.with_engine) return home;
+
+  engine::EngineEnvironment env;
+  env.store = home->store.get();
+  env.files = home->files.get();
+  env.actions = &home->registry;
+  env.clock = SystemClock();
+  env.processes = home->processes.get();
+  env.mailer = home->mailer.get();
+  env.scratch_root = (root / "scratch").string();
+  engine::EngineOptions engine_options;
+  engine_options.worker_threads = options.worker_threads;
+  REFINERY_ASSIGN_OR_RETURN(home->engine, engine::Engine::Create(env, engine_options));
+  return home;
+}
+
+}  // namespace refinery::cli

@@ -1,0 +1,42 @@
+// cli: the `refinery` command. Each verb parses its arguments, makes one call
+// into a module and prints the result; the logic a test would need lives in
+// the modules. This header opens the data home the verbs work on.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "actions/action.h"
+#include "core/properties.h"
+#include "core/status.h"
+#include "engine/engine.h"
+#include "fs/file_system.h"
+#include "store/store.h"
+
+namespace refinery::cli {
+
+// The data home: <home>/state.db (SQLite store), <home>/fs (the file-system
+// root), <home>/scratch (action working dirs), <home>/refinery.properties
+// (optional server settings such as SMTP).
+struct DataHome {
+  std::filesystem::path root;
+  Properties settings;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<fs::FileSystem> files;
+  actions::ActionRegistry registry;
+  std::unique_ptr<actions::ProcessRunner> processes;
+  std::unique_ptr<actions::Mailer> mailer;
+  std::unique_ptr<engine::Engine> engine;  // only when opened with an engine
+};
+
+// --home, else $REFINERY_HOME, else $HOME/.refinery.
+std::filesystem::path ResolveHomePath(const std::string& flag_value);
+
+struct OpenOptions {
+  bool with_engine = false;
+  int worker_threads = 4;
+};
+Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root, const OpenOptions& options);
+
+}  // namespace refinery::cli

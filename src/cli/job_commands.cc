@@ -1,0 +1,332 @@
+// `refinery job`, `jobs`, `validate` and `admin`.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/data_home.h"
+#include "cli/oozie_format.h"
+#include "core/job_id.h"
+#include "core/time_format.h"
+#include "workflow/workflow_app.h"
+
+namespace refinery::cli {
+namespace {
+
+int PrintError(const Status& status) {
+  std::fprintf(stderr, "Error: %s\n", status.ToString().c_str());
+  return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? 2 : 1;
+}
+
+void WarnAboutServerUrl(const GlobalOptions& global) {
+  const char* env = std::getenv("OOZIE_URL");
+  if (global.oozie_url.empty() && (env == nullptr || *env == '\0')) return;
+  std::fprintf(stderr,
+               "Note: no Refinery server is contacted yet; the job runs in this process against the data "
+               "home.\n");
+}
+
+// Prints job and action transitions as they happen, with time since start.
+class ProgressPrinter : public engine::EngineObserver {
+ public:
+  ProgressPrinter(bool verbose, bool quiet) : verbose_(verbose), quiet_(quiet) {}
+
+  void OnEvent(const engine::EngineEvent& event) override {
+    if (quiet_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const std::string stamp = fmt::format("[{:7.3f}s]", seconds);
+    using Kind = engine::EngineEvent::Kind;
+    switch (event.kind) {
+      case Kind::kJobStatus:
+        std::printf("%s job %s %s%s\n", stamp.c_str(), event.job_id.c_str(), event.status.c_str(),
+                    event.detail.empty() ? "" : (": " + event.detail).c_str());
+        break;
+      case Kind::kActionStart:
+        started_[event.job_id + "@" + event.action_name] = seconds;
+        std::printf("%s   %-28s %-12s RUNNING\n", stamp.c_str(), event.action_name.c_str(),
+                    event.action_type.c_str());
+        break;
+      case Kind::kActionEnd: {
+        const double began = started_[event.job_id + "@" + event.action_name];
+        std::string detail = event.status == "OK" ? "-> " + event.detail : event.detail;
+        std::printf("%s   %-28s %-12s %-10s %6.3fs %s\n", stamp.c_str(), event.action_name.c_str(),
+                    event.action_type.c_str(), event.status.c_str(), seconds - began, detail.c_str());
+        break;
+      }
+      case Kind::kActionProgress:
+        std::printf("%s   %-28s %s%s\n", stamp.c_str(), event.action_name.c_str(), event.detail.c_str(),
+                    event.fraction >= 0 ? fmt::format(" ({:.0f}%)", event.fraction * 100).c_str() : "");
+        break;
+      case Kind::kActionLog:
+        if (verbose_) std::printf("%s   %-28s | %s\n", stamp.c_str(), event.action_name.c_str(), event.detail.c_str());
+        break;
+    }
+    std::fflush(stdout);
+  }
+
+ private:
+  std::mutex mu_;
+  bool verbose_;
+  bool quiet_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::map<std::string, double> started_;
+};
+
+// An app path written relative to the properties file ("." or "apps/x")
+// points at a local directory next to it, so an app runs where it was
+// written; hdfs:// and /abs paths live in the file-system root.
+void AnchorRelativeAppPath(Properties* conf, const std::string& config_path) {
+  for (const char* key : {"oozie.wf.application.path", "oozie.coord.application.path"}) {
+    auto value = conf->Get(key);
+    if (!value || value->empty()) continue;
+    const bool has_scheme = value->find("://") != std::string::npos || value->rfind("${", 0) == 0;
+    if (has_scheme || (*value)[0] == '/') continue;
+    const auto base = std::filesystem::absolute(config_path).parent_path();
+    conf->Set(key, "file://" + (base / *value).lexically_normal().string());
+  }
+}
+
+Result<Properties> LoadJobConfiguration(const JobOptions& options, bool config_required) {
+  Properties conf;
+  conf.Set("user.name", CurrentUserName());
+  if (!options.config.empty()) {
+    if (!std::filesystem::exists(options.config)) {
+      return Status::NotFound("configuration file [" + options.config + "] not found");
+    }
+    REFINERY_ASSIGN_OR_RETURN(Properties file_conf, LoadConfigurationFile(options.config));
+    conf.MergeFrom(file_conf);
+    AnchorRelativeAppPath(&conf, options.config);
+  } else if (config_required) {
+    return Status::InvalidArgument("-config is required: give the job.properties (or .xml) of the app");
+  }
+  for (const std::string& define : options.defines) {
+    const auto eq = define.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("-D [" + define + "] must be key=value");
+    }
+    conf.Set(define.substr(0, eq), define.substr(eq + 1));
+  }
+  return conf;
+}
+
+// Waits for the job and the jobs recovered at start, then reports.
+int WaitAndReport(DataHome& home, const std::string& job_id, const std::vector<std::string>& recovered,
+                  bool quiet) {
+  auto final_record = home.engine->WaitForJob(job_id);
+  for (const std::string& id : recovered) (void)home.engine->WaitForJob(id);
+  home.engine->Shutdown();
+  if (!final_record.ok()) return PrintError(final_record.status());
+  const auto& job = *final_record;
+  const double seconds = job.end_ms > 0 && job.start_ms > 0 ? (job.end_ms - job.start_ms) / 1000.0 : 0.0;
+  std::printf("job: %s\nstatus: %s", job.id.c_str(), job.status.c_str());
+  if (job.end_ms > 0) std::printf(" (%.3fs)", seconds);
+  std::printf("\n");
+  if (job.status != "SUCCEEDED" && !job.error_message.empty()) {
+    std::printf("error: %s%s\n", job.error_code.empty() ? "" : (job.error_code + ": ").c_str(),
+                job.error_message.c_str());
+  }
+  if (job.status == "SUSPENDED") {
+    std::printf("resume with: refinery job -resume %s   (or kill it: refinery job -kill %s)\n", job.id.c_str(),
+                job.id.c_str());
+  }
+  (void)quiet;
+  return job.status == "SUCCEEDED" ? 0 : 1;
+}
+
+Result<std::unique_ptr<DataHome>> OpenWithEngine(const GlobalOptions& global, const JobOptions& options,
+                                                 ProgressPrinter* printer, std::vector<std::string>* recovered) {
+  OpenOptions open_options;
+  open_options.with_engine = true;
+  open_options.worker_threads = options.workers;
+  REFINERY_ASSIGN_OR_RETURN(auto home, OpenDataHome(ResolveHomePath(global.home), open_options));
+  home->engine->AddObserver(printer);
+  REFINERY_ASSIGN_OR_RETURN(*recovered, home->engine->Recover());
+  if (!recovered->empty() && !options.quiet) {
+    std::printf("resuming %zu unfinished job(s) interrupted earlier\n", recovered->size());
+  }
+  return home;
+}
+
+int RunJob(const GlobalOptions& global, const JobOptions& options) {
+  auto conf = LoadJobConfiguration(options, true);
+  if (!conf.ok()) return PrintError(conf.status());
+  ProgressPrinter printer(options.verbose, options.quiet);
+  std::vector<std::string> recovered;
+  auto home = OpenWithEngine(global, options, &printer, &recovered);
+  if (!home.ok()) return PrintError(home.status());
+  auto job_id = (*home)->engine->Submit(*conf, /*start=*/options.run);
+  if (!job_id.ok()) {
+    (*home)->engine->Shutdown();
+    return PrintError(job_id.status());
+  }
+  if (!options.run) {
+    std::printf("job: %s\n", job_id->c_str());
+    return 0;
+  }
+  return WaitAndReport(**home, *job_id, recovered, options.quiet);
+}
+
+int DryRun(const GlobalOptions& global, const JobOptions& options) {
+  auto conf = LoadJobConfiguration(options, true);
+  if (!conf.ok()) return PrintError(conf.status());
+  ProgressPrinter printer(false, true);
+  std::vector<std::string> recovered;
+  OpenOptions open_options;
+  open_options.with_engine = true;
+  auto home = OpenDataHome(ResolveHomePath(global.home), open_options);
+  if (!home.ok()) return PrintError(home.status());
+  auto result = (*home)->engine->DryRun(*conf);
+  if (!result.ok()) return PrintError(result.status());
+  std::printf("Workflow [%s] from %s\n\nNodes:\n%s\nConfiguration:\n", result->submission.app_name.c_str(),
+              result->submission.app_path.c_str(), result->graph_text.c_str());
+  for (const auto& [key, value] : result->submission.job_conf.entries()) {
+    std::printf("  %s=%s\n", key.c_str(), value.c_str());
+  }
+  std::printf("OK\n");
+  return 0;
+}
+
+// Verbs that act on a stored job and may need the engine to continue it.
+int ControlJob(const GlobalOptions& global, const JobOptions& options) {
+  ProgressPrinter printer(options.verbose, options.quiet);
+  std::vector<std::string> recovered;
+  auto home = OpenWithEngine(global, options, &printer, &recovered);
+  if (!home.ok()) return PrintError(home.status());
+  engine::Engine& engine = *(*home)->engine;
+  auto finish = [&](const Status& status, const std::string& id, bool wait) {
+    if (!status.ok()) {
+      engine.Shutdown();
+      return PrintError(status);
+    }
+    if (wait) return WaitAndReport(**home, id, recovered, options.quiet);
+    for (const std::string& other : recovered) (void)engine.WaitForJob(other);
+    engine.Shutdown();
+    return 0;
+  };
+  if (!options.kill_id.empty()) return finish(engine.Kill(options.kill_id), options.kill_id, false);
+  if (!options.suspend_id.empty()) return finish(engine.Suspend(options.suspend_id), options.suspend_id, false);
+  if (!options.resume_id.empty()) return finish(engine.Resume(options.resume_id), options.resume_id, true);
+  if (!options.start_id.empty()) return finish(engine.Start(options.start_id), options.start_id, true);
+  auto conf = LoadJobConfiguration(options, false);
+  if (!conf.ok()) return finish(conf.status(), "", false);
+  conf->Erase("user.name");
+  return finish(engine.Rerun(options.rerun_id, *conf), options.rerun_id, true);
+}
+
+int ShowJob(const GlobalOptions& global, const JobOptions& options) {
+  auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+  if (!home.ok()) return PrintError(home.status());
+  store::Store& store = *(*home)->store;
+  const std::string& id = !options.info_id.empty()         ? options.info_id
+                          : !options.log_id.empty()        ? options.log_id
+                          : !options.definition_id.empty() ? options.definition_id
+                                                           : options.configcontent_id;
+  auto job = store.GetJob(id);
+  if (!job.ok()) return PrintError(job.status());
+  if (!options.log_id.empty()) {
+    auto log = store.ReadLog(id);
+    if (!log.ok()) return PrintError(log.status());
+    std::printf("%s\n", log->c_str());
+    return 0;
+  }
+  if (!options.definition_id.empty()) {
+    std::printf("%s\n", job->definition.c_str());
+    return 0;
+  }
+  if (!options.configcontent_id.empty()) {
+    std::printf("%s\n", job->conf.c_str());
+    return 0;
+  }
+  auto actions = store.ListActions(id);
+  if (!actions.ok()) return PrintError(actions.status());
+  std::printf("%s", FormatJobInfo(*job, *actions, options.verbose).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
+  WarnAboutServerUrl(global);
+  if (options.dryrun) return DryRun(global, options);
+  if (options.run || options.submit) return RunJob(global, options);
+  if (!options.info_id.empty() || !options.log_id.empty() || !options.definition_id.empty() ||
+      !options.configcontent_id.empty()) {
+    return ShowJob(global, options);
+  }
+  if (!options.kill_id.empty() || !options.suspend_id.empty() || !options.resume_id.empty() ||
+      !options.start_id.empty() || !options.rerun_id.empty()) {
+    return ControlJob(global, options);
+  }
+  std::fprintf(stderr,
+               "Error: say what to do: -run, -submit, -dryrun, -start, -info, -log, -definition, -kill, "
+               "-suspend, -resume or -rerun (refinery job -h)\n");
+  return 2;
+}
+
+int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options) {
+  if (options.jobtype.find("wf") == std::string::npos && options.jobtype.find("workflow") == std::string::npos) {
+    std::fprintf(stderr, "Error: E0303: Invalid parameter value, [jobtype] = [%s]; Refinery lists wf jobs\n",
+                 options.jobtype.c_str());
+    return 2;
+  }
+  auto filter = ParseJobFilter(options.filter);
+  if (!filter.ok()) return PrintError(filter.status());
+  auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+  if (!home.ok()) return PrintError(home.status());
+  auto page = (*home)->store->ListJobs(*filter, std::max(options.offset, 1) - 1, std::max(options.len, 1));
+  if (!page.ok()) return PrintError(page.status());
+  std::printf("%s", FormatJobList(*page).c_str());
+  return 0;
+}
+
+int RunValidateCommand(const GlobalOptions& global, const std::string& file) {
+  std::ifstream in(file);
+  if (!in) {
+    std::fprintf(stderr, "Error: file [%s] cannot be read\n", file.c_str());
+    return 2;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  workflow::ParseOptions parse_options;
+  parse_options.source_name = file;
+  auto app = workflow::ParseWorkflowXml(buffer.str(), parse_options);
+  if (!app.ok()) {
+    std::printf("%s\n", app.status().ToString().c_str());
+    return 1;
+  }
+  actions::ActionRegistry registry;
+  actions::RegisterBuiltinActions(&registry);
+  workflow::ValidateOptions validate_options;
+  validate_options.known_action_types = registry.KnownTypes();
+  const auto errors = workflow::ValidateWorkflowAll(*app, validate_options);
+  for (const Status& error : errors) std::printf("%s\n", error.ToString().c_str());
+  if (!errors.empty()) {
+    std::printf("%zu error(s) in %s\n", errors.size(), file.c_str());
+    return 1;
+  }
+  (void)global;
+  std::printf("Valid workflow-app\n");
+  return 0;
+}
+
+int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options) {
+  if (options.version) {
+    std::printf("Refinery server build version: %s\n", kVersion);
+    return 0;
+  }
+  auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+  if (!home.ok()) return PrintError(home.status());
+  std::printf("System mode: NORMAL\n");
+  std::printf("Data home: %s\n", (*home)->root.string().c_str());
+  return 0;
+}
+
+}  // namespace refinery::cli

@@ -1,0 +1,118 @@
+#include "cli/oozie_format.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/time_format.h"
+
+namespace refinery::cli {
+namespace {
+
+const std::string kRule(132, '-');
+constexpr const char* kStatuses[] = {"PREP", "RUNNING", "SUSPENDED", "SUCCEEDED", "KILLED", "FAILED"};
+
+std::string OrDash(const std::string& value) { return value.empty() ? "-" : value; }
+
+std::string Truncate(const std::string& value, size_t width) {
+  if (value.size() < width) return value;
+  return value.substr(0, width - 2) + "~";
+}
+
+}  // namespace
+
+std::string FormatCliTime(int64_t epoch_ms) {
+  if (epoch_ms == 0) return "-";
+  const std::string iso = FormatOozieTime(FromEpochMillis(epoch_ms));  // yyyy-MM-ddTHH:mmZ
+  return iso.substr(0, 10) + " " + iso.substr(11, 5) + " GMT";
+}
+
+std::string FormatJobInfo(const store::WorkflowJobRecord& job,
+                          const std::vector<store::WorkflowActionRecord>& actions, bool verbose) {
+  std::ostringstream out;
+  out << "Job ID : " << job.id << "\n" << kRule << "\n";
+  out << "Workflow Name : " << job.app_name << "\n";
+  out << "App Path      : " << job.app_path << "\n";
+  out << "Status        : " << job.status << "\n";
+  out << "Run           : " << job.run << "\n";
+  out << "User          : " << OrDash(job.user) << "\n";
+  out << "Group         : " << OrDash(job.group) << "\n";
+  out << "Created       : " << FormatCliTime(job.created_ms) << "\n";
+  out << "Started       : " << FormatCliTime(job.start_ms) << "\n";
+  out << "Last Modified : " << FormatCliTime(job.last_modified_ms) << "\n";
+  out << "Ended         : " << FormatCliTime(job.end_ms) << "\n";
+  out << "CoordAction ID: " << OrDash(job.parent_id.find("-C@") != std::string::npos ? job.parent_id : "") << "\n";
+  if (!job.error_message.empty() && job.status != "SUCCEEDED") {
+    out << "Error         : " << (job.error_code.empty() ? "" : job.error_code + ": ") << job.error_message << "\n";
+  }
+  out << "\nActions\n" << kRule << "\n";
+  out << fmt::format("{:<80}{:<10}{:<23}{:<11}{:<10}", "ID", "Status", "Ext ID", "Ext Status", "Err Code")
+      << "\n" << kRule << "\n";
+  for (const auto& action : actions) {
+    if (action.run != job.run) continue;
+    out << fmt::format("{:<80}{:<10}{:<23}{:<11}{:<10}", action.id, action.status,
+                       Truncate(OrDash(action.external_id), 23), OrDash(action.external_status),
+                       OrDash(action.error_code))
+        << "\n";
+    if (verbose && !action.error_message.empty()) out << "    error: " << action.error_message << "\n";
+  }
+  out << kRule << "\n";
+  return out.str();
+}
+
+std::string FormatJobList(const store::JobPage& page) {
+  std::ostringstream out;
+  out << fmt::format("{:<41}{:<13}{:<10}{:<10}{:<10}{:<24}{:<24}", "Job ID", "App Name", "Status", "User",
+                     "Group", "Started", "Ended")
+      << "\n" << kRule << "\n";
+  for (const auto& job : page.jobs) {
+    out << fmt::format("{:<41}{:<13}{:<10}{:<10}{:<10}{:<24}{:<24}", job.id, Truncate(job.app_name, 13),
+                       job.status, Truncate(OrDash(job.user), 10), Truncate(OrDash(job.group), 10),
+                       FormatCliTime(job.start_ms), FormatCliTime(job.end_ms))
+        << "\n";
+  }
+  out << kRule << "\n";
+  return out.str();
+}
+
+Result<store::JobFilter> ParseJobFilter(const std::string& text) {
+  store::JobFilter filter;
+  std::stringstream stream(text);
+  std::string element;
+  while (std::getline(stream, element, ';')) {
+    if (element.empty()) continue;
+    const auto eq = element.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument(
+          "Invalid jobs filter [" + text + "], elements must be semicolon-separated name=value pairs", "E0420");
+    }
+    std::string key = element.substr(0, eq);
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string value = element.substr(eq + 1);
+    if (key == "status") {
+      if (std::none_of(std::begin(kStatuses), std::end(kStatuses), [&](const char* s) { return value == s; })) {
+        return Status::InvalidArgument("Invalid jobs filter [" + text + "], invalid status value [" + value +
+                                           "]. Valid status values are: [PREP, RUNNING, SUSPENDED, SUCCEEDED, "
+                                           "KILLED, FAILED]",
+                                       "E0420");
+      }
+      filter.statuses.push_back(value);
+    } else if (key == "name") {
+      filter.names.push_back(value);
+    } else if (key == "user") {
+      filter.users.push_back(value);
+    } else if (key == "id") {
+      filter.ids.push_back(value);
+    } else if (key == "text") {
+      filter.text = value;
+    } else {
+      return Status::InvalidArgument("Invalid jobs filter [" + text + "], invalid name [" + key +
+                                         "]; valid names are status, name, user, id, text",
+                                     "E0420");
+    }
+  }
+  return filter;
+}
+
+}  // namespace refinery::cli

@@ -1,0 +1,21 @@
+// Text layouts that match Oozie's CLI closely enough that its users recognise
+// them: `job -info`, `jobs`, and the time format "2021-01-14 07:05 GMT".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace refinery::cli {
+
+std::string FormatCliTime(int64_t epoch_ms);  // "-" when 0
+std::string FormatJobInfo(const store::WorkflowJobRecord& job,
+                          const std::vector<store::WorkflowActionRecord>& actions, bool verbose);
+std::string FormatJobList(const store::JobPage& page);
+
+// Parses Oozie's -filter syntax "status=RUNNING;name=x;user=y;id=..;text=..".
+// Unknown keys or statuses are E0420 with the list of valid ones.
+Result<store::JobFilter> ParseJobFilter(const std::string& text);
+
+}  // namespace refinery::cli

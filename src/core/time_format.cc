@@ -1,0 +1,108 @@
+#include "core/time_format.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace refinery {
+namespace {
+
+struct Parts {
+  std::tm tm{};
+  int millis = 0;
+};
+
+Parts Split(TimePoint t) {
+  const int64_t ms = ToEpochMillis(t);
+  int64_t secs = ms / 1000;
+  int millis = static_cast<int>(ms % 1000);
+  if (millis < 0) {
+    millis += 1000;
+    secs -= 1;
+  }
+  Parts parts;
+  const std::time_t tt = static_cast<std::time_t>(secs);
+  gmtime_r(&tt, &parts.tm);
+  parts.millis = millis;
+  return parts;
+}
+
+constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+bool ReadDigits(std::string_view text, size_t pos, size_t count, int* out) {
+  if (pos + count > text.size()) return false;
+  int value = 0;
+  for (size_t i = pos; i < pos + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    value = value * 10 + (text[i] - '0');
+  }
+  *out = value;
+  return true;
+}
+
+}  // namespace
+
+int64_t ToEpochMillis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint FromEpochMillis(int64_t millis) {
+  return TimePoint(std::chrono::milliseconds(millis));
+}
+
+std::string FormatOozieTime(TimePoint t) {
+  const Parts p = Split(t);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}Z", p.tm.tm_year + 1900, p.tm.tm_mon + 1,
+                     p.tm.tm_mday, p.tm.tm_hour, p.tm.tm_min);
+}
+
+std::string FormatRfc822(TimePoint t) {
+  const Parts p = Split(t);
+  return fmt::format("{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} GMT", kDays[p.tm.tm_wday], p.tm.tm_mday,
+                     kMonths[p.tm.tm_mon], p.tm.tm_year + 1900, p.tm.tm_hour, p.tm.tm_min, p.tm.tm_sec);
+}
+
+std::string FormatIsoMillis(TimePoint t) {
+  const Parts p = Split(t);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", p.tm.tm_year + 1900,
+                     p.tm.tm_mon + 1, p.tm.tm_mday, p.tm.tm_hour, p.tm.tm_min, p.tm.tm_sec, p.millis);
+}
+
+std::string FormatCompactStartTime(TimePoint t) {
+  const Parts p = Split(t);
+  return fmt::format("{:02d}{:02d}{:02d}{:02d}{:02d}{:02d}{:03d}", (p.tm.tm_year + 1900) % 100,
+                     p.tm.tm_mon + 1, p.tm.tm_mday, p.tm.tm_hour, p.tm.tm_min, p.tm.tm_sec, p.millis);
+}
+
+Result<TimePoint> ParseOozieTime(std::string_view text) {
+  // yyyy-MM-ddTHH:mmZ, 17 characters, strict.
+  auto bad = [&]() {
+    return Status::InvalidArgument("time [" + std::string(text) +
+                                   "] must be in UTC format yyyy-MM-dd'T'HH:mm'Z', e.g. 2021-01-14T07:08Z");
+  };
+  if (text.size() != 17 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != 'Z') {
+    return bad();
+  }
+  int year, month, day, hour, minute;
+  if (!ReadDigits(text, 0, 4, &year) || !ReadDigits(text, 5, 2, &month) || !ReadDigits(text, 8, 2, &day) ||
+      !ReadDigits(text, 11, 2, &hour) || !ReadDigits(text, 14, 2, &minute)) {
+    return bad();
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59) return bad();
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  const std::time_t secs = timegm(&tm);
+  std::tm check{};
+  gmtime_r(&secs, &check);
+  if (hour < 24 && check.tm_mday != day) return bad();  // e.g. Feb 30
+  return TimePoint(std::chrono::seconds(secs));
+}
+
+}  // namespace refinery

@@ -1,0 +1,42 @@
+#include "engine/process_token.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace refinery::engine::internal {
+namespace {
+
+// Field 22 of /proc/<pid>/stat: start time in clock ticks since boot.
+std::string ProcessStartTime(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may contain spaces; fields after it follow ") ".
+  const auto close = content.rfind(')');
+  if (close == std::string::npos) return "";
+  std::istringstream fields(content.substr(close + 2));
+  std::string field;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 22) return field;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string CurrentProcessToken() {
+  const long pid = static_cast<long>(getpid());
+  return std::to_string(pid) + ":" + ProcessStartTime(pid);
+}
+
+bool ProcessTokenAlive(const std::string& token) {
+  const auto colon = token.find(':');
+  if (colon == std::string::npos) return false;
+  const long pid = std::atol(token.substr(0, colon).c_str());
+  if (pid <= 0 || kill(static_cast<pid_t>(pid), 0) != 0) return false;
+  return ProcessStartTime(pid) == token.substr(colon + 1);
+}
+
+}  // namespace refinery::engine::internal

@@ -1,0 +1,67 @@
+#include "store/job_query.h"
+
+namespace refinery::store {
+namespace {
+
+class WhereBuilder {
+ public:
+  // `column IN (?, ?, ...)`; nothing when `values` is empty.
+  void AnyOf(const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    std::string sql = std::string(column) + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      clause_.args.emplace_back(values[i]);
+    }
+    Add(sql + ")");
+  }
+
+  void Condition(const std::string& sql, std::vector<std::variant<std::string, int64_t>> args) {
+    for (auto& arg : args) clause_.args.push_back(std::move(arg));
+    Add(sql);
+  }
+
+  WhereClause Take() { return std::move(clause_); }
+
+ private:
+  void Add(const std::string& sql) {
+    clause_.sql += clause_.sql.empty() ? " WHERE " : " AND ";
+    clause_.sql += sql;
+  }
+
+  WhereClause clause_;
+};
+
+}  // namespace
+
+WhereClause BuildJobWhere(const JobFilter& filter) {
+  WhereBuilder where;
+  where.AnyOf("status", filter.statuses);
+  where.AnyOf("app_name", filter.names);
+  where.AnyOf("user_name", filter.users);
+  where.AnyOf("group_name", filter.groups);
+  where.AnyOf("id", filter.ids);
+  if (!filter.text.empty()) {
+    // instr, not LIKE: the text is matched literally ('%' and '_' are not
+    // wildcards) and case-sensitively, as Oozie filter values are.
+    where.Condition("(instr(app_name, ?) > 0 OR instr(user_name, ?) > 0 OR id = ?)",
+                    {filter.text, filter.text, filter.text});
+  }
+  if (!filter.parent_id.empty()) where.Condition("parent_id = ?", {filter.parent_id});
+  if (filter.created_after_ms != 0) where.Condition("created_ms >= ?", {filter.created_after_ms});
+  if (filter.created_before_ms != 0) where.Condition("created_ms <= ?", {filter.created_before_ms});
+  return where.Take();
+}
+
+void BindWhere(sqlite::Statement& stmt, const WhereClause& where, int first) {
+  int index = first;
+  for (const auto& arg : where.args) {
+    if (const auto* text = std::get_if<std::string>(&arg)) {
+      stmt.BindText(index++, *text);
+    } else {
+      stmt.BindInt64(index++, std::get<int64_t>(arg));
+    }
+  }
+}
+
+}  // namespace refinery::store

@@ -1,0 +1,26 @@
+// Turns a JobFilter into a SQL WHERE clause with bound arguments — the
+// semantics of `oozie jobs -filter` (SPEC §9): values within one field are
+// alternatives (OR), different fields must all hold (AND).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace refinery::store {
+
+struct WhereClause {
+  std::string sql;  // "" (no condition) or " WHERE ..." with ? placeholders
+  std::vector<std::variant<std::string, int64_t>> args;  // one per ?, in order
+};
+
+WhereClause BuildJobWhere(const JobFilter& filter);
+
+// Binds `where.args` as ?first, ?first+1, ... `where` must outlive the next Step().
+void BindWhere(sqlite::Statement& stmt, const WhereClause& where, int first = 1);
+
+}  // namespace refinery::store

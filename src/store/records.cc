@@ -1,0 +1,166 @@
+#include "store/records.h"
+
+#include <cstdint>
+#include <span>
+#include <type_traits>
+#include <variant>
+
+namespace refinery::store {
+namespace {
+
+template <typename Record>
+using Member = std::variant<std::string Record::*, int Record::*, int64_t Record::*>;
+
+template <typename Record>
+struct Column {
+  const char* name;
+  Member<Record> member;
+};
+
+using Job = WorkflowJobRecord;
+using Action = WorkflowActionRecord;
+
+// Column order = bind order = select order. The first column is the key.
+// Names differ from fields only where SQL reserves the word (user, group).
+const Column<Job> kJobColumns[] = {
+    {"id", &Job::id},
+    {"app_name", &Job::app_name},
+    {"app_path", &Job::app_path},
+    {"user_name", &Job::user},
+    {"group_name", &Job::group},
+    {"status", &Job::status},
+    {"run", &Job::run},
+    {"conf", &Job::conf},
+    {"definition", &Job::definition},
+    {"parent_id", &Job::parent_id},
+    {"external_id", &Job::external_id},
+    {"error_code", &Job::error_code},
+    {"error_message", &Job::error_message},
+    {"created_ms", &Job::created_ms},
+    {"start_ms", &Job::start_ms},
+    {"end_ms", &Job::end_ms},
+    {"last_modified_ms", &Job::last_modified_ms},
+};
+
+const Column<Action> kActionColumns[] = {
+    {"id", &Action::id},
+    {"job_id", &Action::job_id},
+    {"name", &Action::name},
+    {"type", &Action::type},
+    {"status", &Action::status},
+    {"transition", &Action::transition},
+    {"conf", &Action::conf},
+    {"data", &Action::data},
+    {"error_code", &Action::error_code},
+    {"error_message", &Action::error_message},
+    {"external_id", &Action::external_id},
+    {"external_status", &Action::external_status},
+    {"tracker_uri", &Action::tracker_uri},
+    {"console_url", &Action::console_url},
+    {"retries", &Action::retries},
+    {"user_retry_count", &Action::user_retry_count},
+    {"user_retry_max", &Action::user_retry_max},
+    {"user_retry_interval", &Action::user_retry_interval},
+    {"start_ms", &Action::start_ms},
+    {"end_ms", &Action::end_ms},
+    {"last_modified_ms", &Action::last_modified_ms},
+    {"retry_at_ms", &Action::retry_at_ms},
+    {"run", &Action::run},
+    {"execution_path", &Action::execution_path},
+};
+
+template <typename Record>
+std::string ColumnList(std::span<const Column<Record>> columns) {
+  std::string out;
+  for (const auto& column : columns) {
+    if (!out.empty()) out += ", ";
+    out += column.name;
+  }
+  return out;
+}
+
+template <typename Record>
+std::string UpsertSql(const char* table, std::span<const Column<Record>> columns) {
+  std::string placeholders;
+  std::string updates;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    placeholders += (i == 0 ? "?" : ", ?") + std::to_string(i + 1);
+    if (i == 0) continue;  // the key is what conflicted
+    if (!updates.empty()) updates += ", ";
+    updates += std::string(columns[i].name) + " = excluded." + columns[i].name;
+  }
+  return std::string("INSERT INTO ") + table + " (" + ColumnList(columns) + ") VALUES (" + placeholders +
+         ") ON CONFLICT(id) DO UPDATE SET " + updates;
+}
+
+template <typename Record>
+void Bind(sqlite::Statement& stmt, std::span<const Column<Record>> columns, const Record& record) {
+  int index = 1;
+  for (const auto& column : columns) {
+    std::visit(
+        [&](auto member) {
+          using Field = std::remove_cvref_t<decltype(record.*member)>;
+          if constexpr (std::is_same_v<Field, std::string>) {
+            stmt.BindText(index, record.*member);
+          } else {
+            stmt.BindInt64(index, static_cast<int64_t>(record.*member));
+          }
+        },
+        column.member);
+    ++index;
+  }
+}
+
+template <typename Record>
+Record Read(const sqlite::Statement& stmt, std::span<const Column<Record>> columns) {
+  Record record;
+  int col = 0;
+  for (const auto& column : columns) {
+    std::visit(
+        [&](auto member) {
+          using Field = std::remove_cvref_t<decltype(record.*member)>;
+          if constexpr (std::is_same_v<Field, std::string>) {
+            record.*member = stmt.ColumnText(col);
+          } else {
+            record.*member = static_cast<Field>(stmt.ColumnInt64(col));
+          }
+        },
+        column.member);
+    ++col;
+  }
+  return record;
+}
+
+}  // namespace
+
+const std::string& JobColumnList() {
+  static const std::string kList = ColumnList<Job>(kJobColumns);
+  return kList;
+}
+
+const std::string& ActionColumnList() {
+  static const std::string kList = ColumnList<Action>(kActionColumns);
+  return kList;
+}
+
+const std::string& JobUpsertSql() {
+  static const std::string kSql = UpsertSql<Job>("workflow_jobs", kJobColumns);
+  return kSql;
+}
+
+const std::string& ActionUpsertSql() {
+  static const std::string kSql = UpsertSql<Action>("workflow_actions", kActionColumns);
+  return kSql;
+}
+
+void BindJob(sqlite::Statement& stmt, const WorkflowJobRecord& job) { Bind<Job>(stmt, kJobColumns, job); }
+
+void BindAction(sqlite::Statement& stmt, const WorkflowActionRecord& action) {
+  Bind<Action>(stmt, kActionColumns, action);
+}
+
+WorkflowJobRecord ReadJob(const sqlite::Statement& stmt) { return Read<Job>(stmt, kJobColumns); }
+
+WorkflowActionRecord ReadAction(const sqlite::Statement& stmt) { return Read<Action>(stmt, kActionColumns); }
+
+}  // namespace refinery::store

@@ -1,0 +1,151 @@
+#include "store/schema.h"
+
+#include <fmt/format.h>
+
+namespace refinery::store {
+namespace {
+
+// Migration N turns a version N-1 store into version N. The text of a
+// released migration never changes: a store written by any earlier build
+// must replay to exactly the schema a fresh store gets. Column meanings are
+// in doc/formats/state-store.md.
+constexpr const char* kMigrationToV1 = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE workflow_jobs (
+  id               TEXT PRIMARY KEY NOT NULL,
+  app_name         TEXT    NOT NULL DEFAULT '',
+  app_path         TEXT    NOT NULL DEFAULT '',
+  user_name        TEXT    NOT NULL DEFAULT '',
+  group_name       TEXT    NOT NULL DEFAULT '',
+  status           TEXT    NOT NULL DEFAULT '',
+  run              INTEGER NOT NULL DEFAULT 0,
+  conf             TEXT    NOT NULL DEFAULT '',
+  definition       TEXT    NOT NULL DEFAULT '',
+  parent_id        TEXT    NOT NULL DEFAULT '',
+  external_id      TEXT    NOT NULL DEFAULT '',
+  error_code       TEXT    NOT NULL DEFAULT '',
+  error_message    TEXT    NOT NULL DEFAULT '',
+  created_ms       INTEGER NOT NULL DEFAULT 0,
+  start_ms         INTEGER NOT NULL DEFAULT 0,
+  end_ms           INTEGER NOT NULL DEFAULT 0,
+  last_modified_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX workflow_jobs_status ON workflow_jobs(status);
+CREATE INDEX workflow_jobs_parent_id ON workflow_jobs(parent_id);
+CREATE INDEX workflow_jobs_created ON workflow_jobs(created_ms, id);
+
+CREATE TABLE workflow_actions (
+  seq                 INTEGER PRIMARY KEY,
+  id                  TEXT    NOT NULL UNIQUE,
+  job_id              TEXT    NOT NULL
+                      REFERENCES workflow_jobs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  name                TEXT    NOT NULL DEFAULT '',
+  type                TEXT    NOT NULL DEFAULT '',
+  status              TEXT    NOT NULL DEFAULT '',
+  transition          TEXT    NOT NULL DEFAULT '',
+  conf                TEXT    NOT NULL DEFAULT '',
+  data                TEXT    NOT NULL DEFAULT '',
+  error_code          TEXT    NOT NULL DEFAULT '',
+  error_message       TEXT    NOT NULL DEFAULT '',
+  external_id         TEXT    NOT NULL DEFAULT '',
+  external_status     TEXT    NOT NULL DEFAULT '',
+  tracker_uri         TEXT    NOT NULL DEFAULT '',
+  console_url         TEXT    NOT NULL DEFAULT '',
+  retries             INTEGER NOT NULL DEFAULT 0,
+  user_retry_count    INTEGER NOT NULL DEFAULT 0,
+  user_retry_max      INTEGER NOT NULL DEFAULT 0,
+  user_retry_interval INTEGER NOT NULL DEFAULT 10,
+  start_ms            INTEGER NOT NULL DEFAULT 0,
+  end_ms              INTEGER NOT NULL DEFAULT 0,
+  last_modified_ms    INTEGER NOT NULL DEFAULT 0,
+  retry_at_ms         INTEGER NOT NULL DEFAULT 0,
+  run                 INTEGER NOT NULL DEFAULT 0,
+  execution_path      TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX workflow_actions_job ON workflow_actions(job_id, start_ms);
+
+CREATE TABLE workflow_job_log (
+  seq    INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL
+         REFERENCES workflow_jobs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  line   TEXT NOT NULL
+);
+CREATE INDEX workflow_job_log_job ON workflow_job_log(job_id);
+)sql";
+
+// kMigrations[i] produces version i + 1.
+constexpr const char* kMigrations[] = {kMigrationToV1};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
+              "every schema version needs exactly one migration");
+
+struct Identity {
+  int64_t application_id = 0;
+  int64_t user_version = 0;
+  int64_t schema_objects = 0;  // tables, indexes, views, triggers
+};
+
+Result<Identity> ReadIdentity(sqlite::Database& db) {
+  Identity id;
+  // The first statement reads page 1, so a non-SQLite file fails right here.
+  REFINERY_ASSIGN_OR_RETURN(id.schema_objects, db.QueryInt("SELECT count(*) FROM sqlite_master", "read schema"));
+  REFINERY_ASSIGN_OR_RETURN(id.application_id, db.QueryInt("PRAGMA application_id", "read application_id"));
+  REFINERY_ASSIGN_OR_RETURN(id.user_version, db.QueryInt("PRAGMA user_version", "read schema version"));
+  return id;
+}
+
+std::string Where(const sqlite::Database& db) { return "state store \"" + db.path() + "\""; }
+
+// Returns the file's schema version, 0 for an empty file that becomes a store.
+Result<int> CheckedVersion(sqlite::Database& db) {
+  REFINERY_ASSIGN_OR_RETURN(Identity id, ReadIdentity(db));
+  const bool empty = id.schema_objects == 0 && id.application_id == 0 && id.user_version == 0;
+  if (empty) return 0;
+  if (id.application_id != kApplicationId || id.user_version < 1) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: is a SQLite database but not a Refinery state store (application_id {:#x}, user_version {}, "
+        "{} schema objects); point Refinery at another path or move the file aside",
+        Where(db), id.application_id, id.user_version, id.schema_objects));
+  }
+  if (id.user_version > kSchemaVersion) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: was written by a newer Refinery (schema version {}, this build reads up to {}); run the newer "
+        "refinery, or restore a backup taken before the upgrade",
+        Where(db), id.user_version, kSchemaVersion));
+  }
+  return static_cast<int>(id.user_version);
+}
+
+Status ApplyMigrations(sqlite::Database& db) {
+  REFINERY_ASSIGN_OR_RETURN(int version, CheckedVersion(db));
+  for (int v = version; v < kSchemaVersion; ++v) {
+    REFINERY_RETURN_IF_ERROR(db.Exec(kMigrations[v], fmt::format("migrate schema to version {}", v + 1)));
+  }
+  if (version == kSchemaVersion) return Status::Ok();
+  // Both header fields change inside the transaction, so a crash leaves
+  // either the old version with its old schema or the new one.
+  return db.Exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};", kApplicationId,
+                             kSchemaVersion),
+                 "record schema version");
+}
+
+}  // namespace
+
+Status CheckStoreIdentity(sqlite::Database& db) { return CheckedVersion(db).status(); }
+
+Status MigrateSchema(sqlite::Database& db) {
+  // IMMEDIATE takes the write lock now, so two processes opening a new file
+  // at once serialise here instead of both creating tables.
+  REFINERY_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE", "begin schema migration"));
+  Status status = ApplyMigrations(db);
+  if (status.ok()) status = db.Exec("COMMIT", "commit schema migration");
+  if (!status.ok() && db.InTransaction()) {
+    (void)db.Exec("ROLLBACK", "roll back schema migration");  // the first error is the one to report
+  }
+  return status;
+}
+
+}  // namespace refinery::store

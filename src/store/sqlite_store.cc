@@ -1,0 +1,386 @@
+// SqliteStore: the Store interface over one SQLite connection in WAL mode.
+// Layout and durability contract: doc/formats/state-store.md.
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "store/job_query.h"
+#include "store/records.h"
+#include "store/schema.h"
+#include "store/sqlite_db.h"
+#include "store/store.h"
+#include "store/thread_annotations.h"
+
+namespace refinery::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::ScopedReset;
+using sqlite::Statement;
+
+// WAL files beyond this are truncated after a checkpoint, so one burst of
+// writes does not leave a large -wal file behind forever.
+constexpr int64_t kJournalSizeLimitBytes = 64 << 20;
+
+// Runs `fn`, turning any exception (bad_alloc, a bug) into a Status so none
+// crosses the Store interface.
+template <typename Fn>
+auto NoThrow(const char* what, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("state store: ") + what + ": " + e.what());
+  } catch (...) {
+    return Status::Internal(std::string("state store: ") + what + ": unknown exception");
+  }
+}
+
+Result<std::string> SynchronousPragma(const std::string& value) {
+  std::string lower = value;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  // OFF is not offered: it can lose acknowledged batches on a crash.
+  if (lower == "normal" || lower == "full" || lower == "extra") return lower;
+  return Status::InvalidArgument("state store option synchronous [" + value +
+                                 "] is not valid; use one of: normal, full, extra");
+}
+
+// The prepared statements of one connection, made once at open: Apply runs
+// several times per workflow action, and re-preparing would dominate it.
+struct Statements {
+  Statement begin_read;
+  Statement begin_write;
+  Statement commit;
+  Statement rollback;
+  Statement upsert_job;
+  Statement upsert_action;
+  Statement insert_log;
+  Statement get_job;
+  Statement job_exists;
+  Statement get_action;
+  Statement list_actions;
+  Statement unfinished_ids;
+  Statement read_log;
+  Statement get_meta;
+  Statement put_meta;
+};
+
+Result<Statements> PrepareStatements(Database& db) {
+  Statements s;
+  auto prepare = [&db](Statement* out, const std::string& sql) -> Status {
+    REFINERY_ASSIGN_OR_RETURN(*out, db.Prepare(sql, "prepare \"" + sql.substr(0, 40) + "...\""));
+    return Status::Ok();
+  };
+  const std::string jobs = "SELECT " + JobColumnList() + " FROM workflow_jobs";
+  const std::string actions = "SELECT " + ActionColumnList() + " FROM workflow_actions";
+  REFINERY_RETURN_IF_ERROR(prepare(&s.begin_read, "BEGIN DEFERRED"));
+  // IMMEDIATE takes the write lock up front; a deferred transaction that
+  // upgrades later can fail with BUSY without waiting for the busy timeout.
+  REFINERY_RETURN_IF_ERROR(prepare(&s.begin_write, "BEGIN IMMEDIATE"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.commit, "COMMIT"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.rollback, "ROLLBACK"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.upsert_job, JobUpsertSql()));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.upsert_action, ActionUpsertSql()));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.insert_log, "INSERT INTO workflow_job_log (job_id, line) VALUES (?1, ?2)"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.get_job, jobs + " WHERE id = ?1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.job_exists, "SELECT 1 FROM workflow_jobs WHERE id = ?1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.get_action, actions + " WHERE id = ?1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.list_actions, actions + " WHERE job_id = ?1 ORDER BY start_ms, seq"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.unfinished_ids,
+                                   "SELECT id FROM workflow_jobs WHERE status IN ('PREP', 'RUNNING', 'SUSPENDED') "
+                                   "ORDER BY created_ms, id"));
+  REFINERY_RETURN_IF_ERROR(
+      prepare(&s.read_log, "SELECT line FROM workflow_job_log WHERE job_id = ?1 ORDER BY seq"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.get_meta, "SELECT value FROM meta WHERE key = ?1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.put_meta,
+                                   "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  return s;
+}
+
+// Brings a freshly opened connection to the state every method assumes:
+// identity checked, WAL, durability and foreign keys set, schema current.
+Status ConfigureConnection(Database& db, const SqliteOptions& options) {
+  REFINERY_ASSIGN_OR_RETURN(std::string synchronous, SynchronousPragma(options.synchronous));
+  REFINERY_RETURN_IF_ERROR(db.SetBusyTimeout(std::max(0, options.busy_timeout_ms)));
+  // Before anything writes: a foreign file must be left exactly as found.
+  REFINERY_RETURN_IF_ERROR(CheckStoreIdentity(db));
+  REFINERY_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode = WAL", "switch to WAL"));
+  if (mode != "wal") {
+    return Status::IoError("state store \"" + db.path() + "\": switch to WAL: journal mode stayed [" + mode +
+                           "]; put the data home on a local file system");
+  }
+  REFINERY_RETURN_IF_ERROR(db.Exec(fmt::format("PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; "
+                                               "PRAGMA journal_size_limit = {};",
+                                               synchronous, kJournalSizeLimitBytes),
+                                   "set pragmas"));
+  return MigrateSchema(db);
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(Database db, Statements statements) : db_(std::move(db)), stmts_(std::move(statements)) {}
+
+  Status Apply(const WriteBatch& batch) override EXCLUDES(mu_);
+  Result<WorkflowJobRecord> GetJob(const std::string& id) override EXCLUDES(mu_);
+  Result<JobPage> ListJobs(const JobFilter& filter, int offset, int len) override EXCLUDES(mu_);
+  Result<std::vector<WorkflowActionRecord>> ListActions(const std::string& job_id) override EXCLUDES(mu_);
+  Result<WorkflowActionRecord> GetAction(const std::string& id) override EXCLUDES(mu_);
+  Result<std::vector<std::string>> ListUnfinishedJobIds() override EXCLUDES(mu_);
+  Result<std::string> ReadLog(const std::string& job_id) override EXCLUDES(mu_);
+  Result<std::optional<std::string>> GetMeta(const std::string& key) override EXCLUDES(mu_);
+  Status PutMeta(const std::string& key, const std::string& value) override EXCLUDES(mu_);
+
+ private:
+  Status ApplyLocked(const WriteBatch& batch) REQUIRES(mu_);
+  Status WriteBatchLocked(const WriteBatch& batch) REQUIRES(mu_);
+  Result<JobPage> ListJobsLocked(const WhereClause& where, int offset, int len) REQUIRES(mu_);
+  Result<int> CountJobsLocked(const WhereClause& where) REQUIRES(mu_);
+  Result<bool> JobExistsLocked(const std::string& id) REQUIRES(mu_);
+  // Runs a cached statement that returns no rows (BEGIN, COMMIT, ...).
+  Status RunLocked(Statement& stmt, std::string_view what) REQUIRES(mu_);
+  // Ends a failed transaction; the error that caused it is what callers report.
+  void RollbackLocked() REQUIRES(mu_);
+
+  // One connection serves every thread; mu_ serialises all use of it
+  // (SQLite itself is opened NOMUTEX). Declared before stmts_ so statements
+  // are finalised before the connection closes.
+  Mutex mu_;
+  Database db_ GUARDED_BY(mu_);
+  Statements stmts_ GUARDED_BY(mu_);
+};
+
+// ---- writes ----
+
+Status SqliteStore::Apply(const WriteBatch& batch) {
+  return NoThrow("apply batch", [&]() -> Status {
+    if (batch.jobs.empty() && batch.actions.empty() && batch.log_lines.empty()) return Status::Ok();
+    MutexLock lock(&mu_);
+    return ApplyLocked(batch);
+  });
+}
+
+Status SqliteStore::ApplyLocked(const WriteBatch& batch) {
+  REFINERY_RETURN_IF_ERROR(RunLocked(stmts_.begin_write, "begin batch"));
+  Status status = WriteBatchLocked(batch);
+  if (status.ok()) {
+    status = RunLocked(stmts_.commit, "commit batch");
+    // Foreign keys are checked at COMMIT (deferred), so rows in a batch may
+    // come in any order; a failure here means a dangling job id.
+    if (status.code() == StatusCode::kInvalidArgument) {
+      status = Status::InvalidArgument(status.message() +
+                                       " (an action or log line names a job that is neither stored nor in the batch)");
+    }
+  }
+  if (!status.ok()) RollbackLocked();
+  return status;
+}
+
+Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
+  for (const WorkflowJobRecord& job : batch.jobs) {
+    ScopedReset reset(&stmts_.upsert_job);
+    BindJob(stmts_.upsert_job, job);
+    REFINERY_RETURN_IF_ERROR(stmts_.upsert_job.Run("write job [" + job.id + "]"));
+  }
+  for (const WorkflowActionRecord& action : batch.actions) {
+    ScopedReset reset(&stmts_.upsert_action);
+    BindAction(stmts_.upsert_action, action);
+    REFINERY_RETURN_IF_ERROR(stmts_.upsert_action.Run("write action [" + action.id + "]"));
+  }
+  for (const auto& [job_id, line] : batch.log_lines) {
+    ScopedReset reset(&stmts_.insert_log);
+    stmts_.insert_log.BindText(1, job_id);
+    stmts_.insert_log.BindText(2, line);
+    REFINERY_RETURN_IF_ERROR(stmts_.insert_log.Run("append log line of job [" + job_id + "]"));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::PutMeta(const std::string& key, const std::string& value) {
+  return NoThrow("write meta", [&]() -> Status {
+    MutexLock lock(&mu_);
+    ScopedReset reset(&stmts_.put_meta);
+    stmts_.put_meta.BindText(1, key);
+    stmts_.put_meta.BindText(2, value);
+    return stmts_.put_meta.Run("write meta [" + key + "]");
+  });
+}
+
+Status SqliteStore::RunLocked(Statement& stmt, std::string_view what) {
+  ScopedReset reset(&stmt);
+  return stmt.Run(what);
+}
+
+void SqliteStore::RollbackLocked() {
+  // SQLite may already have rolled back (e.g. after SQLITE_FULL); a second
+  // ROLLBACK would only add a "no transaction is active" error.
+  if (!db_.InTransaction()) return;
+  (void)RunLocked(stmts_.rollback, "roll back");
+}
+
+// ---- reads ----
+
+Result<WorkflowJobRecord> SqliteStore::GetJob(const std::string& id) {
+  return NoThrow("read job", [&]() -> Result<WorkflowJobRecord> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.get_job;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, id);
+    REFINERY_ASSIGN_OR_RETURN(bool found, stmt.Step("read job [" + id + "]"));
+    if (!found) return Status::NotFound("Job does not exist [" + id + "]", "E0604");
+    return ReadJob(stmt);
+  });
+}
+
+Result<WorkflowActionRecord> SqliteStore::GetAction(const std::string& id) {
+  return NoThrow("read action", [&]() -> Result<WorkflowActionRecord> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.get_action;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, id);
+    REFINERY_ASSIGN_OR_RETURN(bool found, stmt.Step("read action [" + id + "]"));
+    if (!found) return Status::NotFound("Action does not exist [" + id + "]", "E0605");
+    return ReadAction(stmt);
+  });
+}
+
+Result<std::vector<WorkflowActionRecord>> SqliteStore::ListActions(const std::string& job_id) {
+  return NoThrow("list actions", [&]() -> Result<std::vector<WorkflowActionRecord>> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.list_actions;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, job_id);
+    std::vector<WorkflowActionRecord> actions;
+    const std::string what = "list actions of job [" + job_id + "]";
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool has_row, stmt.Step(what));
+      if (!has_row) return actions;
+      actions.push_back(ReadAction(stmt));
+    }
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::ListUnfinishedJobIds() {
+  return NoThrow("list unfinished jobs", [&]() -> Result<std::vector<std::string>> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.unfinished_ids;
+    ScopedReset reset(&stmt);
+    std::vector<std::string> ids;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool has_row, stmt.Step("list unfinished jobs"));
+      if (!has_row) return ids;
+      ids.push_back(stmt.ColumnText(0));
+    }
+  });
+}
+
+Result<std::string> SqliteStore::ReadLog(const std::string& job_id) {
+  return NoThrow("read log", [&]() -> Result<std::string> {
+    MutexLock lock(&mu_);
+    std::string text;
+    bool any = false;
+    {
+      Statement& stmt = stmts_.read_log;
+      ScopedReset reset(&stmt);
+      stmt.BindText(1, job_id);
+      const std::string what = "read log of job [" + job_id + "]";
+      while (true) {
+        REFINERY_ASSIGN_OR_RETURN(bool has_row, stmt.Step(what));
+        if (!has_row) break;
+        if (any) text += '\n';
+        text += stmt.ColumnText(0);
+        any = true;
+      }
+    }
+    if (any) return text;
+    // Lines exist only for stored jobs (foreign key), so only now ask.
+    REFINERY_ASSIGN_OR_RETURN(bool exists, JobExistsLocked(job_id));
+    if (!exists) return Status::NotFound("Job does not exist [" + job_id + "]", "E0604");
+    return text;
+  });
+}
+
+Result<bool> SqliteStore::JobExistsLocked(const std::string& id) {
+  Statement& stmt = stmts_.job_exists;
+  ScopedReset reset(&stmt);
+  stmt.BindText(1, id);
+  return stmt.Step("look up job [" + id + "]");
+}
+
+Result<std::optional<std::string>> SqliteStore::GetMeta(const std::string& key) {
+  return NoThrow("read meta", [&]() -> Result<std::optional<std::string>> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.get_meta;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, key);
+    REFINERY_ASSIGN_OR_RETURN(bool found, stmt.Step("read meta [" + key + "]"));
+    if (!found) return std::optional<std::string>();
+    return std::optional<std::string>(stmt.ColumnText(0));
+  });
+}
+
+// ---- ListJobs ----
+
+Result<JobPage> SqliteStore::ListJobs(const JobFilter& filter, int offset, int len) {
+  return NoThrow("list jobs", [&]() -> Result<JobPage> {
+    if (offset < 0 || len < 0) {
+      return Status::InvalidArgument(fmt::format("list jobs: offset [{}] and len [{}] must not be negative",
+                                                 offset, len));
+    }
+    const WhereClause where = BuildJobWhere(filter);
+    MutexLock lock(&mu_);
+    // One read transaction, so the total and the page see the same snapshot.
+    REFINERY_RETURN_IF_ERROR(RunLocked(stmts_.begin_read, "begin read"));
+    Result<JobPage> page = ListJobsLocked(where, offset, len);
+    Status end = page.ok() ? RunLocked(stmts_.commit, "end read") : Status::Ok();
+    if (!page.ok() || !end.ok()) RollbackLocked();
+    if (!end.ok()) return end;
+    return page;
+  });
+}
+
+Result<JobPage> SqliteStore::ListJobsLocked(const WhereClause& where, int offset, int len) {
+  JobPage page;
+  REFINERY_ASSIGN_OR_RETURN(page.total, CountJobsLocked(where));
+  if (len == 0 || offset >= page.total) return page;
+  // Filters vary in shape, so this statement is prepared per call; listing
+  // is an interactive operation, not the engine's hot path.
+  const std::string sql = "SELECT " + JobColumnList() + " FROM workflow_jobs" + where.sql +
+                          " ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?";
+  REFINERY_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql, "list jobs"));
+  BindWhere(stmt, where);
+  const int next = static_cast<int>(where.args.size()) + 1;
+  stmt.BindInt64(next, len);
+  stmt.BindInt64(next + 1, offset);
+  while (true) {
+    REFINERY_ASSIGN_OR_RETURN(bool has_row, stmt.Step("list jobs"));
+    if (!has_row) return page;
+    page.jobs.push_back(ReadJob(stmt));
+  }
+}
+
+Result<int> SqliteStore::CountJobsLocked(const WhereClause& where) {
+  REFINERY_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT count(*) FROM workflow_jobs" + where.sql,
+                                                        "count jobs"));
+  BindWhere(stmt, where);
+  REFINERY_ASSIGN_OR_RETURN(bool has_row, stmt.Step("count jobs"));
+  if (!has_row) return 0;
+  const int64_t count = stmt.ColumnInt64(0);
+  return static_cast<int>(std::min<int64_t>(count, std::numeric_limits<int>::max()));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {
+  return NoThrow("open", [&]() -> Result<std::unique_ptr<Store>> {
+    REFINERY_ASSIGN_OR_RETURN(Database db, Database::Open(path));
+    REFINERY_RETURN_IF_ERROR(ConfigureConnection(db, options));
+    REFINERY_ASSIGN_OR_RETURN(Statements statements, PrepareStatements(db));
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), std::move(statements)));
+  });
+}
+
+}  // namespace refinery::store

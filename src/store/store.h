@@ -1,0 +1,130 @@
+// store: durable state of workflow jobs and their actions behind one
+// interface, so the engine never sees SQL. The default implementation is
+// SQLite in WAL mode under the data home; a PostgreSQL one can fill the same
+// interface. The schema is documented in doc/formats/state-store.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace refinery::store {
+
+// Times are epoch milliseconds, 0 = unset.
+struct WorkflowJobRecord {
+  std::string id;
+  std::string app_name;
+  std::string app_path;
+  std::string user;
+  std::string group;
+  std::string status;         // PREP RUNNING SUSPENDED SUCCEEDED KILLED FAILED
+  int run = 0;
+  std::string conf;           // job configuration, Hadoop XML
+  std::string definition;     // workflow.xml text as submitted
+  std::string parent_id;      // parent workflow or coordinator action, "" if none
+  std::string external_id;
+  std::string error_code;
+  std::string error_message;
+  int64_t created_ms = 0;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  int64_t last_modified_ms = 0;
+};
+
+struct WorkflowActionRecord {
+  std::string id;             // <job>@<node>
+  std::string job_id;
+  std::string name;
+  std::string type;           // ":START:", "switch", "shell", ...
+  std::string status;         // PREP RUNNING OK ERROR USER_RETRY START_MANUAL ... KILLED FAILED
+  std::string transition;     // node taken when done
+  std::string conf;           // action XML after EL evaluation
+  std::string data;           // captured output (Java Properties text)
+  std::string error_code;
+  std::string error_message;
+  std::string external_id;
+  std::string external_status;
+  std::string tracker_uri;
+  std::string console_url;
+  int retries = 0;
+  int user_retry_count = 0;
+  int user_retry_max = 0;
+  int user_retry_interval = 10;  // minutes
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  int64_t last_modified_ms = 0;
+  // Engine bookkeeping (not Oozie fields): when a USER_RETRY may start, and
+  // which run of the job wrote this row.
+  int64_t retry_at_ms = 0;
+  int run = 0;
+  // The fork path this node ran on ("" outside forks, "/f:0" in a fork f's
+  // first branch); restart recovery replays joins from it.
+  std::string execution_path;
+};
+
+struct JobFilter {
+  // Each list: any of (OR). Different fields: all of (AND). Empty = no filter.
+  std::vector<std::string> statuses;
+  std::vector<std::string> names;
+  std::vector<std::string> users;
+  std::vector<std::string> groups;     // added by store: Oozie's `group` filter key
+  std::vector<std::string> ids;
+  std::string text;            // partial match on name or user, or a full id
+  std::string parent_id;       // exact, when set
+  int64_t created_after_ms = 0;   // inclusive, 0 = no bound
+  int64_t created_before_ms = 0;  // inclusive, 0 = no bound
+};
+
+struct JobPage {
+  std::vector<WorkflowJobRecord> jobs;  // newest first (created desc)
+  int total = 0;                        // matching jobs before paging
+};
+
+// A set of writes applied atomically: all or none survive a crash.
+struct WriteBatch {
+  std::vector<WorkflowJobRecord> jobs;        // insert or replace by id
+  std::vector<WorkflowActionRecord> actions;  // insert or replace by id
+  std::vector<std::pair<std::string, std::string>> log_lines;  // (job id, line)
+};
+
+// Thread-safe: every method may be called from any thread.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Status Apply(const WriteBatch& batch) = 0;
+  virtual Result<WorkflowJobRecord> GetJob(const std::string& id) = 0;  // NotFound: E0604
+  // offset 0-based; offset or len < 0 is InvalidArgument; len 0 gives only the total.
+  virtual Result<JobPage> ListJobs(const JobFilter& filter, int offset, int len) = 0;
+  virtual Result<std::vector<WorkflowActionRecord>> ListActions(const std::string& job_id) = 0;
+  virtual Result<WorkflowActionRecord> GetAction(const std::string& id) = 0;  // NotFound: E0605
+  // Jobs whose status is PREP, RUNNING or SUSPENDED (for restart recovery),
+  // oldest first.
+  virtual Result<std::vector<std::string>> ListUnfinishedJobIds() = 0;
+  // The job's log lines in order, joined with '\n'; NotFound (E0604) when
+  // the job does not exist.
+  virtual Result<std::string> ReadLog(const std::string& job_id) = 0;
+  // A small key/value area for engine metadata (schema version, counters).
+  virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
+  virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
+};
+
+struct SqliteOptions {
+  // "normal" survives a process crash (kill -9) with no loss; "full" also
+  // survives power loss at the cost of an fsync per commit.
+  std::string synchronous = "normal";
+  // How long a call waits for another process's lock before failing with
+  // IoError (e.g. the CLI reading while the server writes).
+  int busy_timeout_ms = 5000;
+};
+
+// Opens (creating and migrating when needed) the SQLite store at `path`.
+// A file that is not a Refinery store, or one from a newer version, is an
+// error that says so.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options = {});
+
+}  // namespace refinery::store
