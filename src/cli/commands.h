@@ -45,5 +45,7 @@ int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options);
 int RunValidateCommand(const GlobalOptions& global, const std::string& file);
 int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options);
 int RunFsCommand(const std::vector<std::string>& args);
+// Resumes the jobs an earlier process left unfinished and waits for them.
+int RunRecoverCommand(const GlobalOptions& global, int workers);
 
 }  // namespace refinery::cli

@@ -41,6 +41,20 @@ Result<actions::SmtpSettings> SmtpSettingsFrom(const Properties& settings) {
   return smtp;
 }
 
+// Shell actions call `refinery fs -put ...` as Oozie scripts call `hdfs dfs`;
+// they must find this binary and this data home.
+void ExportHomeToChildren(const std::filesystem::path& root) {
+  setenv("REFINERY_HOME", root.c_str(), 1);
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return;
+  const char* path = std::getenv("PATH");
+  const std::string bin_dir = self.parent_path().string();
+  const std::string current = path == nullptr ? "" : path;
+  if (current.rfind(bin_dir + ":", 0) == 0) return;
+  setenv("PATH", (bin_dir + ":" + current).c_str(), 1);
+}
+
 }  // namespace
 
 std::filesystem::path ResolveHomePath(const std::string& flag_value) {
@@ -64,6 +78,7 @@ Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root
   }
   auto home = std::make_unique<DataHome>();
   home->root = root;
+  ExportHomeToChildren(root);
   const auto settings_path = root / "refinery.properties";
   if (std::filesystem::exists(settings_path)) {
     REFINERY_ASSIGN_OR_RETURN(home->settings, LoadConfigurationFile(settings_path.string()));

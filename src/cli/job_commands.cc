@@ -317,6 +317,25 @@ int RunValidateCommand(const GlobalOptions& global, const std::string& file) {
   return 0;
 }
 
+int RunRecoverCommand(const GlobalOptions& global, int workers) {
+  JobOptions options;
+  options.workers = workers;
+  ProgressPrinter printer(false, false);
+  std::vector<std::string> recovered;
+  auto home = OpenWithEngine(global, options, &printer, &recovered);
+  if (!home.ok()) return PrintError(home.status());
+  int exit_code = 0;
+  for (const std::string& id : recovered) {
+    auto record = (*home)->engine->WaitForJob(id);
+    if (!record.ok()) return PrintError(record.status());
+    std::printf("job: %s status: %s\n", id.c_str(), record->status.c_str());
+    if (record->status != "SUCCEEDED") exit_code = 1;
+  }
+  if (recovered.empty()) std::printf("nothing to recover\n");
+  (*home)->engine->Shutdown();
+  return exit_code;
+}
+
 int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options) {
   if (options.version) {
     std::printf("Refinery server build version: %s\n", kVersion);

@@ -34,8 +34,17 @@ std::vector<std::string> NormalizeArguments(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args = NormalizeArguments(argc, argv);
-  if (!args.empty() && args[0] == "fs") {
-    return refinery::cli::RunFsCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  // `fs` takes hdfs-style arguments CLI11 cannot express; hand it the rest,
+  // keeping a --home given before the verb.
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "fs") {
+      std::vector<std::string> fs_args(args.begin() + i + 1, args.end());
+      for (size_t j = 0; j + 1 < i; ++j) {
+        if (args[j] == "--home") fs_args.insert(fs_args.begin(), {"--home", args[j + 1]});
+      }
+      return refinery::cli::RunFsCommand(fs_args);
+    }
+    if (args[i] != "--home" && args[i] != "--oozie" && (i == 0 || (args[i - 1] != "--home" && args[i - 1] != "--oozie"))) break;
   }
 
   CLI::App app{"Refinery runs Oozie workflow apps (job.properties + workflow.xml) natively.\n"
@@ -84,6 +93,11 @@ int main(int argc, char** argv) {
   admin_cmd->add_flag("--status", admin.status, "print the system mode");
   admin_cmd->add_flag("--version", admin.version, "print the build version");
 
+  int recover_workers = 4;
+  CLI::App* recover_cmd = app.add_subcommand(
+      "recover", "resume jobs a crashed or stopped process left unfinished, and wait for them");
+  recover_cmd->add_option("--workers", recover_workers, "worker threads for actions (default 4)");
+
   CLI::App* version_cmd = app.add_subcommand("version", "print the client version");
   app.add_subcommand("fs", "manage the file-system root like `hdfs dfs` (refinery fs -h)");
 
@@ -98,6 +112,7 @@ int main(int argc, char** argv) {
   if (jobs_cmd->parsed()) return refinery::cli::RunJobsCommand(global, jobs);
   if (validate_cmd->parsed()) return refinery::cli::RunValidateCommand(global, validate_file);
   if (admin_cmd->parsed()) return refinery::cli::RunAdminCommand(global, admin);
+  if (recover_cmd->parsed()) return refinery::cli::RunRecoverCommand(global, recover_workers);
   if (version_cmd->parsed()) {
     std::printf("Refinery client build version: %s\n", refinery::cli::kVersion);
     return 0;

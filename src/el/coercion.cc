@@ -21,8 +21,10 @@ std::string_view JavaTrim(std::string_view s) {
 
 // Long.valueOf: an optional sign, then decimal digits, nothing else.
 std::optional<int64_t> ParseJavaLong(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty() || s.front() == '+') return std::nullopt;
+  if (!s.empty() && s.front() == '+') {
+    s.remove_prefix(1);
+    if (s.empty() || s.front() < '0' || s.front() > '9') return std::nullopt;
+  }
   int64_t value = 0;
   const auto result = std::from_chars(s.data(), s.data() + s.size(), value);
   if (result.ec != std::errc() || result.ptr != s.data() + s.size()) return std::nullopt;

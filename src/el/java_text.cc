@@ -15,10 +15,11 @@ namespace {
 // libstdc++'s backtracking regex executor recurses once per character and
 // per NFA state, so a long subject or a pattern like (a?){50000} can exhaust
 // the stack. Patterns are therefore run in its polynomial (breadth-first)
-// mode, and patterns whose NFA would be huge or deeply nested are refused
-// before std::regex sees them.
-constexpr size_t kMaxRegexUnits = 4000;
-constexpr size_t kMaxRegexNesting = 50;
+// mode, and patterns whose NFA would be large or deeply nested are refused
+// before std::regex sees them. A search that fails at many start positions
+// is still quadratic in the subject (a*c over "aaaa..."), as it is in Java.
+constexpr size_t kMaxRegexUnits = 1000;
+constexpr size_t kMaxRegexNesting = 10;
 
 size_t SaturatingMultiply(size_t a, size_t b) {
   if (a != 0 && b > kMaxRegexUnits * 2 / a) return kMaxRegexUnits * 2;

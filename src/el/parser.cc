@@ -185,17 +185,23 @@ class ExpressionParser {
   }
 
   Result<int32_t> ParsePrimary() {
-    const Token& token = lexer_.Peek();
+    const TokenKind kind = lexer_.Peek().kind;
+    if (kind == TokenKind::kLParen) return ParseParenthesized();
+    if (kind == TokenKind::kIdentifier) return ParseName();
+    const std::optional<Value> literal = LiteralOf(lexer_.Peek());
+    if (!literal) return Unexpected(lexer_.Peek(), "an expression");
+    return AddLiteral(*literal, lexer_.Next().offset);
+  }
+
+  static std::optional<Value> LiteralOf(const Token& token) {
     switch (token.kind) {
-      case TokenKind::kInteger: return AddLiteral(Value::Int(token.int_value), lexer_.Next().offset);
-      case TokenKind::kFloat: return AddLiteral(Value::Double(token.float_value), lexer_.Next().offset);
-      case TokenKind::kString: return AddLiteral(Value::String(token.text), lexer_.Next().offset);
-      case TokenKind::kTrue: return AddLiteral(Value::Bool(true), lexer_.Next().offset);
-      case TokenKind::kFalse: return AddLiteral(Value::Bool(false), lexer_.Next().offset);
-      case TokenKind::kNull: return AddLiteral(Value::Null(), lexer_.Next().offset);
-      case TokenKind::kLParen: return ParseParenthesized();
-      case TokenKind::kIdentifier: return ParseName();
-      default: return Unexpected(token, "an expression");
+      case TokenKind::kInteger: return Value::Int(token.int_value);
+      case TokenKind::kFloat: return Value::Double(token.float_value);
+      case TokenKind::kString: return Value::String(token.text);
+      case TokenKind::kTrue: return Value::Bool(true);
+      case TokenKind::kFalse: return Value::Bool(false);
+      case TokenKind::kNull: return Value::Null();
+      default: return std::nullopt;
     }
   }
 
@@ -217,6 +223,7 @@ class ExpressionParser {
     if (qualified_call) {
       lexer_.Next();
       const Token second = lexer_.Next();
+      lexer_.Next();
       return ParseCallArguments(first.text + ":" + second.text, first.offset);
     }
     if (lexer_.Peek().kind == TokenKind::kLParen) {

@@ -66,15 +66,15 @@ CREATE TABLE workflow_actions (
   run                 INTEGER NOT NULL DEFAULT 0,
   execution_path      TEXT    NOT NULL DEFAULT ''
 );
-CREATE INDEX workflow_actions_job ON workflow_actions(job_id, start_ms);
+CREATE INDEX workflow_actions_job ON workflow_actions(job_id);
 
 CREATE TABLE workflow_job_log (
-  seq    INTEGER PRIMARY KEY,
-  job_id TEXT NOT NULL
+  job_id TEXT    NOT NULL
          REFERENCES workflow_jobs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
-  line   TEXT NOT NULL
-);
-CREATE INDEX workflow_job_log_job ON workflow_job_log(job_id);
+  seq    INTEGER NOT NULL,
+  line   TEXT    NOT NULL,
+  PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
 )sql";
 
 // kMigrations[i] produces version i + 1.
@@ -137,6 +137,8 @@ Status ApplyMigrations(sqlite::Database& db) {
 Status CheckStoreIdentity(sqlite::Database& db) { return CheckedVersion(db).status(); }
 
 Status MigrateSchema(sqlite::Database& db) {
+  REFINERY_ASSIGN_OR_RETURN(int version, CheckedVersion(db));
+  if (version == kSchemaVersion) return Status::Ok();
   // IMMEDIATE takes the write lock now, so two processes opening a new file
   // at once serialise here instead of both creating tables.
   REFINERY_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE", "begin schema migration"));

@@ -23,7 +23,8 @@ Status CheckStoreIdentity(sqlite::Database& db);
 
 // Creates or migrates the schema to kSchemaVersion in one IMMEDIATE
 // transaction (all migrations or none), re-checking identity under the write
-// lock in case another process migrated first. Needs foreign_keys set first.
+// lock in case another process migrated first. A current store is only read,
+// so opening it never waits for another process's writes.
 Status MigrateSchema(sqlite::Database& db);
 
 }  // namespace refinery::store

@@ -147,13 +147,16 @@ Result<Database> Database::Open(const std::string& path) {
 Database::~Database() { sqlite3_close_v2(db_); }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      wal_hook_(std::move(other.wal_hook_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    wal_hook_ = std::move(other.wal_hook_);
   }
   return *this;
 }
@@ -194,5 +197,34 @@ Status Database::SetBusyTimeout(int millis) {
 }
 
 bool Database::InTransaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
+
+Status Database::Checkpoint(CheckpointMode mode) {
+  const bool passive = mode == CheckpointMode::kPassive;
+  const int rc = sqlite3_wal_checkpoint_v2(db_, "main", passive ? SQLITE_CHECKPOINT_PASSIVE : SQLITE_CHECKPOINT_RESTART,
+                                           nullptr, nullptr);
+  if (rc == SQLITE_OK) return Status::Ok();
+  // A passive checkpoint meeting another one in progress has nothing to add.
+  if (passive && (rc & 0xff) == SQLITE_BUSY) return Status::Ok();
+  return ErrorStatus(db_, rc, passive ? "checkpoint" : "restart checkpoint");
+}
+
+namespace {
+
+int CallWalHook(void* arg, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
+  (*static_cast<std::function<void(int)>*>(arg))(wal_pages);
+  return SQLITE_OK;  // anything else would be reported as the COMMIT's error
+}
+
+}  // namespace
+
+void Database::SetWalHook(std::function<void(int wal_pages)> hook) {
+  if (!hook) {
+    sqlite3_wal_hook(db_, nullptr, nullptr);
+    wal_hook_.reset();
+    return;
+  }
+  wal_hook_ = std::make_unique<std::function<void(int)>>(std::move(hook));
+  sqlite3_wal_hook(db_, &CallWalHook, wal_hook_.get());
+}
 
 }  // namespace refinery::store::sqlite

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -93,6 +95,17 @@ class Database {
   // True while a transaction is open on this connection.
   bool InTransaction() const;
 
+  // kPassive copies what it can without waiting for any lock; Ok even when
+  // another checkpoint is running or frames remain. kRestart waits (up to the
+  // busy timeout) for other checkpoints and readers, copies every frame and
+  // makes the next commit start the WAL from its beginning.
+  enum class CheckpointMode { kPassive, kRestart };
+  Status Checkpoint(CheckpointMode mode);
+  // Replaces SQLite's automatic checkpoint, which would run on the
+  // committing thread, with `hook`: called after every commit on this
+  // connection with the WAL's size in pages. An empty hook removes it.
+  void SetWalHook(std::function<void(int wal_pages)> hook);
+
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
 
@@ -101,6 +114,8 @@ class Database {
 
   sqlite3* db_ = nullptr;
   std::string path_;
+  // Heap-held so SQLite's pointer to it survives moves of the Database.
+  std::unique_ptr<std::function<void(int)>> wal_hook_;
 };
 
 }  // namespace refinery::store::sqlite

@@ -2,12 +2,14 @@
 // Layout and durability contract: doc/formats/state-store.md.
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <exception>
 #include <limits>
 
 #include <fmt/format.h>
 
+#include "store/checkpointer.h"
 #include "store/job_query.h"
 #include "store/records.h"
 #include "store/schema.h"
@@ -25,6 +27,14 @@ using sqlite::Statement;
 // WAL files beyond this are truncated after a checkpoint, so one burst of
 // writes does not leave a large -wal file behind forever.
 constexpr int64_t kJournalSizeLimitBytes = 64 << 20;
+// WAL size (pages) at which the background checkpointer is asked to run;
+// SQLite's own default for automatic checkpoints.
+constexpr int kCheckpointPages = 1000;
+// A writer that never pauses starves a background checkpoint: frames arrive
+// while it copies, so the WAL never restarts and grows without bound. Past
+// this size the committing thread runs a RESTART checkpoint itself (waiting
+// for the background one), which bounds the WAL at about 16 MiB.
+constexpr int kRestartCheckpointPages = 4000;
 
 // Runs `fn`, turning any exception (bad_alloc, a bug) into a Status so none
 // crosses the Store interface.
@@ -84,7 +94,12 @@ Result<Statements> PrepareStatements(Database& db) {
   REFINERY_RETURN_IF_ERROR(prepare(&s.rollback, "ROLLBACK"));
   REFINERY_RETURN_IF_ERROR(prepare(&s.upsert_job, JobUpsertSql()));
   REFINERY_RETURN_IF_ERROR(prepare(&s.upsert_action, ActionUpsertSql()));
-  REFINERY_RETURN_IF_ERROR(prepare(&s.insert_log, "INSERT INTO workflow_job_log (job_id, line) VALUES (?1, ?2)"));
+  // seq numbers a job's lines 1, 2, ...; the lookup is a seek to the end of
+  // the job's key range. One b-tree (no rowid plus index) keeps each batch to
+  // fewer page writes.
+  REFINERY_RETURN_IF_ERROR(prepare(&s.insert_log,
+                                   "INSERT INTO workflow_job_log (job_id, seq, line) VALUES (?1, "
+                                   "(SELECT ifnull(max(seq), 0) + 1 FROM workflow_job_log WHERE job_id = ?1), ?2)"));
   REFINERY_RETURN_IF_ERROR(prepare(&s.get_job, jobs + " WHERE id = ?1"));
   REFINERY_RETURN_IF_ERROR(prepare(&s.job_exists, "SELECT 1 FROM workflow_jobs WHERE id = ?1"));
   REFINERY_RETURN_IF_ERROR(prepare(&s.get_action, actions + " WHERE id = ?1"));
@@ -120,9 +135,21 @@ Status ConfigureConnection(Database& db, const SqliteOptions& options) {
   return MigrateSchema(db);
 }
 
+Result<std::unique_ptr<Checkpointer>> StartCheckpointer(const std::string& path, const SqliteOptions& options) {
+  REFINERY_ASSIGN_OR_RETURN(Database db, Database::Open(path));
+  REFINERY_ASSIGN_OR_RETURN(std::string synchronous, SynchronousPragma(options.synchronous));
+  // The checkpoint's fsyncs follow the same durability setting as commits.
+  REFINERY_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = " + synchronous, "set checkpointer pragmas"));
+  return std::make_unique<Checkpointer>(std::move(db));
+}
+
 class SqliteStore final : public Store {
  public:
-  SqliteStore(Database db, Statements statements) : db_(std::move(db)), stmts_(std::move(statements)) {}
+  SqliteStore(Database db, Statements statements, std::unique_ptr<Checkpointer> checkpointer)
+      : db_(std::move(db)), stmts_(std::move(statements)), checkpointer_(std::move(checkpointer)) {
+    db_.SetWalHook([this](int wal_pages) { OnWalCommit(wal_pages); });
+  }
+  ~SqliteStore() override { db_.SetWalHook(nullptr); }
 
   Status Apply(const WriteBatch& batch) override EXCLUDES(mu_);
   Result<WorkflowJobRecord> GetJob(const std::string& id) override EXCLUDES(mu_);
@@ -144,6 +171,8 @@ class SqliteStore final : public Store {
   Status RunLocked(Statement& stmt, std::string_view what) REQUIRES(mu_);
   // Ends a failed transaction; the error that caused it is what callers report.
   void RollbackLocked() REQUIRES(mu_);
+  // Runs inside every COMMIT on db_ (so under mu_), on the committing thread.
+  void OnWalCommit(int wal_pages);
 
   // One connection serves every thread; mu_ serialises all use of it
   // (SQLite itself is opened NOMUTEX). Declared before stmts_ so statements
@@ -151,6 +180,10 @@ class SqliteStore final : public Store {
   Mutex mu_;
   Database db_ GUARDED_BY(mu_);
   Statements stmts_ GUARDED_BY(mu_);
+  std::atomic<int> wal_pages_{0};  // WAL size after the last commit
+  // Destroyed first: its connection closes before db_, so db_ is the last
+  // connection and its close checkpoints and removes the -wal file.
+  const std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 // ---- writes ----
@@ -175,8 +208,21 @@ Status SqliteStore::ApplyLocked(const WriteBatch& batch) {
                                        " (an action or log line names a job that is neither stored nor in the batch)");
     }
   }
-  if (!status.ok()) RollbackLocked();
+  if (!status.ok()) {
+    RollbackLocked();
+    return status;
+  }
+  if (wal_pages_.load(std::memory_order_relaxed) >= kRestartCheckpointPages) {
+    // Best effort: the batch is committed either way, and a reader that holds
+    // an old snapshot only postpones the restart to a later batch.
+    (void)checkpointer_->RestartOn(db_);
+  }
   return status;
+}
+
+void SqliteStore::OnWalCommit(int wal_pages) {
+  wal_pages_.store(wal_pages, std::memory_order_relaxed);
+  if (wal_pages >= kCheckpointPages) checkpointer_->Request();
 }
 
 Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
@@ -379,7 +425,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
     REFINERY_ASSIGN_OR_RETURN(Database db, Database::Open(path));
     REFINERY_RETURN_IF_ERROR(ConfigureConnection(db, options));
     REFINERY_ASSIGN_OR_RETURN(Statements statements, PrepareStatements(db));
-    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), std::move(statements)));
+    REFINERY_ASSIGN_OR_RETURN(std::unique_ptr<Checkpointer> checkpointer, StartCheckpointer(path, options));
+    return std::unique_ptr<Store>(
+        std::make_unique<SqliteStore>(std::move(db), std::move(statements), std::move(checkpointer)));
   });
 }
 

@@ -99,8 +99,19 @@ struct WorkflowApp {
 struct ParseOptions {
   std::string source_name = "workflow.xml";
   size_t max_definition_length = 100000;  // E0736 above this
-  // Job configuration used to resolve ${} in retry-* attributes.
+  // Job configuration used to resolve ${} in retry-* attributes and, when
+  // set, to check <parameters> (E0738: required but undefined).
   const Properties* job_conf = nullptr;
+  // The XSD checks (E0701). Off is Oozie's parser without a schema: unknown
+  // top-level elements are then E0703 and nodes after <end> E0704.
+  bool validate_schema = true;
+  // oozie-site oozie.actions.default.name-node / .job-tracker: used when
+  // neither a Hadoop-style action (java, map-reduce, pig, hive, hive2, shell,
+  // sqoop, spark, distcp, git) nor <global> names one; empty = none, and such
+  // an action is then E0701 "No name-node defined" / "No job-tracker or
+  // resource-manager defined".
+  std::string default_name_node;
+  std::string default_job_tracker;
 };
 
 // Parses and schema-checks a definition. Errors carry Oozie's codes (E0701
@@ -112,7 +123,7 @@ struct ValidateOptions {
   bool validate_fork_join = true;  // oozie.wf.validate.ForkJoin
   // Action element names the engine knows (fs, shell, email, sub-workflow,
   // and the Hadoop-only ones it accepts then refuses at run time). An action
-  // of any other type is E0723, listing these.
+  // of any other type is E0723, listing these. Empty: every type is accepted.
   std::vector<std::string> known_action_types;
 };
 

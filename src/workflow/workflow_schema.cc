@@ -325,13 +325,14 @@ std::unique_ptr<CompiledSchema> CompileSchema(WorkflowVersion version) {
   return schema;
 }
 
+// Compiled once, on first use; immutable afterwards (safe to share).
 const CompiledSchema& SchemaFor(WorkflowVersion version) {
-  static const auto* const schemas = [] {
-    auto* all = new std::array<std::unique_ptr<CompiledSchema>, 8>();
-    for (size_t i = 0; i < all->size(); ++i) (*all)[i] = CompileSchema(static_cast<WorkflowVersion>(i));
+  static const std::array<std::unique_ptr<CompiledSchema>, 8> schemas = [] {
+    std::array<std::unique_ptr<CompiledSchema>, 8> all;
+    for (size_t i = 0; i < all.size(); ++i) all[i] = CompileSchema(static_cast<WorkflowVersion>(i));
     return all;
   }();
-  return *(*schemas)[static_cast<size_t>(version)];
+  return *schemas[static_cast<size_t>(version)];
 }
 
 // ---------------------------------------------------------------------------

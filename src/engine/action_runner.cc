@@ -1,0 +1,198 @@
+// Preparing jobs (parse, validate, reload) and running actions on workers.
+#include "engine/engine_impl.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include <pugixml.hpp>
+
+#include "core/log.h"
+#include "core/time_format.h"
+
+namespace refinery::engine {
+
+using internal::ForkGroupOf;
+using internal::IsDone;
+using internal::ParentPathOf;
+
+namespace {
+
+class EngineActionReporter : public actions::ActionReporter {
+ public:
+  EngineActionReporter(Engine::Impl* impl, std::string job_id, std::string node)
+      : impl_(impl), job_id_(std::move(job_id)), node_(std::move(node)) {}
+  void Log(const std::string& line) override { impl_->ReportLog(job_id_, node_, line); }
+  void Progress(double fraction, const std::string& detail) override {
+    impl_->ReportProgress(job_id_, node_, fraction, detail);
+  }
+
+ private:
+  Engine::Impl* impl_;
+  std::string job_id_;
+  std::string node_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Preparation
+
+Result<workflow::WorkflowSubmission> Engine::Impl::Prepare(const Properties& submitted,
+                                                           const std::string* stored_definition) const {
+  Properties conf = submitted;
+  if (!conf.Contains("user.name")) conf.Set("user.name", CurrentUserName());
+  REFINERY_RETURN_IF_ERROR(workflow::CheckReservedNames(conf, /*is_config_default=*/false));
+  REFINERY_ASSIGN_OR_RETURN(Properties resolved, workflow::ResolveVariables(conf));
+
+  workflow::AppFileReader reader = MakeAppFileReader(env.files);
+  if (stored_definition != nullptr) {
+    // A running job keeps the definition it was submitted with, even if the
+    // file changed since.
+    const std::string app_path = resolved.GetOr("oozie.wf.application.path", "");
+    auto read_files = reader.read;
+    reader.read = [app_path, stored_definition, read_files](const std::string& uri) -> Result<std::string> {
+      if (uri == app_path || uri == app_path + "/workflow.xml" || uri == app_path + "workflow.xml") {
+        return *stored_definition;
+      }
+      return read_files(uri);
+    };
+  }
+  workflow::ParseOptions parse_options;
+  parse_options.job_conf = &resolved;
+  REFINERY_ASSIGN_OR_RETURN(auto submission, workflow::PrepareSubmission(resolved, reader, parse_options));
+
+  workflow::ValidateOptions validate_options;
+  validate_options.validate_fork_join = submission.job_conf.GetOr("oozie.wf.validate.ForkJoin", "true") != "false";
+  validate_options.known_action_types = KnownTypes();
+  REFINERY_RETURN_IF_ERROR(workflow::ValidateWorkflow(submission.app, validate_options));
+  return submission;
+}
+
+void Engine::Impl::InitRuntime(JobRuntime& job) const {
+  job.info = std::make_unique<internal::JobWorkflowInfo>(&job, options.base_url);
+  el::RegisterBasicFunctions(&job.functions, env.clock);
+  el::RegisterWorkflowFunctions(&job.functions, job.info.get());
+  el::RegisterFsFunctions(&job.functions, &file_info);
+  const std::string depth = job.submission.job_conf.GetOr("oozie.action.subworkflow.depth", "0");
+  job.depth = std::atoi(depth.c_str());
+  constexpr std::string_view kSkipPrefix = "refinery.rerun.skipped.";
+  for (const auto& [key, value] : job.submission.job_conf.entries()) {
+    if (key.rfind(kSkipPrefix, 0) == 0) job.skip_nodes.insert(key.substr(kSkipPrefix.size()));
+  }
+}
+
+Result<std::shared_ptr<JobRuntime>> Engine::Impl::LoadRuntime(const store::WorkflowJobRecord& record) {
+  REFINERY_ASSIGN_OR_RETURN(Properties conf, ParseHadoopConfigurationXml(record.conf, record.id + " conf"));
+  auto submission = Prepare(conf, &record.definition);
+  if (!submission.ok()) return submission.status().WithContext("reloading job " + record.id);
+  auto job = std::make_shared<JobRuntime>();
+  job->record = record;
+  job->submission = std::move(submission).value();
+  InitRuntime(*job);
+  REFINERY_ASSIGN_OR_RETURN(auto records, env.store->ListActions(record.id));
+  int64_t last_error_end = -1;
+  for (auto& action : records) {
+    if (action.run != record.run) continue;
+    if (action.status == "ERROR" && action.end_ms >= last_error_end) {
+      last_error_end = action.end_ms;
+      job->last_error_node = action.name;
+    }
+    job->actions[action.name] = std::move(action);
+  }
+  return job;
+}
+
+// ---------------------------------------------------------------------------
+// Worker side
+
+void Engine::Impl::RunAction(const std::string& job_id, const std::string& node_name) {
+  std::shared_ptr<JobRuntime> job;
+  std::shared_ptr<actions::Cancellation> cancel;
+  actions::ActionContext context;
+  actions::Action* action = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = jobs.find(job_id);
+    if (it == jobs.end()) return;
+    job = it->second;
+    auto running = job->running.find(node_name);
+    if (running == job->running.end()) return;
+    cancel = running->second;
+    const WorkflowActionRecord& record = job->actions[node_name];
+    const Node* node = job->submission.app.FindNode(node_name);
+    action = env.actions->Find(node->action->type);
+    Node evaluated = *node;
+    evaluated.action->xml = record.conf;
+    context.action_conf = workflow::EffectiveActionConfiguration(job->submission, evaluated);
+    context.job_id = job_id;
+    context.action_id = record.id;
+    context.action_name = node_name;
+    context.action_xml = record.conf;
+    context.app_path = job->submission.app_path;
+    context.user = job->record.user;
+    context.job_conf = &job->submission.job_conf;
+    context.sub_workflow_depth = job->depth;
+    if (job->submission.app.global && !job->submission.app.global->name_node.empty()) {
+      // The global section is not part of the action's XML, so evaluate its EL here.
+      auto name_node = el::Evaluate(job->submission.app.global->name_node, ElContext(*job, false));
+      if (name_node.ok()) context.name_node = *name_node;
+    }
+    context.scratch_dir = env.scratch_root + "/" + job_id + "/" + node_name + "-" +
+                          std::to_string(record.user_retry_count + record.retries);
+  }
+  pugi::xml_document doc;
+  if (doc.load_string(context.action_xml.c_str())) {
+    const std::string name_node = doc.first_child().child("name-node").text().as_string();
+    if (!name_node.empty()) context.name_node = name_node;
+  }
+  EngineActionReporter reporter(this, job_id, node_name);
+  context.files = env.files;
+  context.clock = env.clock;
+  context.processes = env.processes;
+  context.mailer = env.mailer;
+  context.sub_workflows = owner;
+  context.reporter = &reporter;
+  context.cancel = cancel.get();
+
+  std::error_code ignored;
+  std::filesystem::create_directories(context.scratch_dir, ignored);
+  actions::ActionResult result = action->Run(context);
+  std::filesystem::remove_all(context.scratch_dir, ignored);
+
+  std::lock_guard<std::mutex> lock(mu);
+  Effects effects;
+  FinishAction(*job, node_name, result, effects);
+  Commit(effects);
+}
+
+void Engine::Impl::ReportLog(const std::string& job_id, const std::string& node, const std::string& line) {
+  store::WriteBatch batch;
+  batch.log_lines.emplace_back(job_id, FormatIsoMillis(env.clock->Now()) + " INFO  [" + node + "] " + line);
+  const Status status = env.store->Apply(batch);
+  if (!status.ok()) Log(LogLevel::kWarn, "could not store a log line: " + status.ToString());
+  std::lock_guard<std::mutex> lock(mu);
+  EngineEvent event;
+  event.kind = EngineEvent::Kind::kActionLog;
+  event.job_id = job_id;
+  event.action_name = node;
+  event.detail = line;
+  event.time_ms = NowMs();
+  for (EngineObserver* observer : observers) observer->OnEvent(event);
+}
+
+void Engine::Impl::ReportProgress(const std::string& job_id, const std::string& node, double fraction,
+                                  const std::string& detail) {
+  std::lock_guard<std::mutex> lock(mu);
+  EngineEvent event;
+  event.kind = EngineEvent::Kind::kActionProgress;
+  event.job_id = job_id;
+  event.action_name = node;
+  event.detail = detail;
+  event.fraction = fraction;
+  event.time_ms = NowMs();
+  for (EngineObserver* observer : observers) observer->OnEvent(event);
+}
+
+
+}  // namespace refinery::engine

@@ -1,0 +1,126 @@
+// The engine's private parts, shared by its .cc files: the Impl behind
+// Engine, and Effects, the record of what one locked step decided.
+// Not part of the public API.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/job_id.h"
+#include "core/time_format.h"
+#include "engine/engine.h"
+#include "engine/file_info_adapter.h"
+#include "engine/job_runtime.h"
+#include "engine/process_token.h"
+#include "engine/worker_pool.h"
+#include "workflow/workflow_app.h"
+
+namespace refinery::engine {
+
+namespace internal {
+bool IsJavaIdentifier(std::string_view name);
+std::string XmlEscape(const std::string& text);
+std::vector<std::string> SplitCommaList(const std::string& text);
+// "/f:0/g:1" -> group "/f:0/g", parent path "/f:0".
+inline std::string ForkGroupOf(const std::string& path) { return path.substr(0, path.rfind(':')); }
+inline std::string ParentPathOf(const std::string& path) { return path.substr(0, path.rfind('/')); }
+bool IsDone(const store::WorkflowActionRecord& record);
+// Action statuses meaning "started here but not finished".
+bool WasInFlight(const std::string& status);
+}  // namespace internal
+
+using internal::JobRuntime;
+using internal::Step;
+using store::WorkflowActionRecord;
+using workflow::Node;
+using workflow::NodeKind;
+
+// Everything one locked step decided to do, carried out by Commit() in order:
+// persist first, then tell observers, then start work.
+struct Effects {
+  store::WriteBatch batch;
+  std::vector<EngineEvent> events;
+  struct RunRequest {
+    std::string job_id;
+    std::string node;
+    bool blocking = false;
+    std::chrono::milliseconds delay{0};
+  };
+  std::vector<RunRequest> runs;
+  std::set<std::string> touched_jobs;
+};
+
+struct Engine::Impl {
+  EngineEnvironment env;
+  EngineOptions options;
+  JobIdGenerator ids;
+  internal::FileInfoAdapter file_info;
+
+  std::mutex mu;
+  std::condition_variable job_cv;                                // guarded by mu
+  std::map<std::string, std::shared_ptr<JobRuntime>> jobs;      // guarded by mu
+  std::vector<EngineObserver*> observers;                       // guarded by mu
+  std::unique_ptr<internal::WorkerPool> pool;
+  Engine* owner = nullptr;  // runs sub-workflows
+
+  Impl(EngineEnvironment e, EngineOptions o)
+      : env(std::move(e)),
+        options(std::move(o)),
+        ids(options.system_id, env.clock->Now()),
+        file_info(env.files) {}
+
+  int64_t NowMs() const { return ToEpochMillis(env.clock->Now()); }
+
+  // Marks a job as run by this process (see process_token.h).
+  Status Claim(const std::string& job_id) { return env.store->PutMeta("owner." + job_id, process_token); }
+  bool OwnedByAnotherLiveProcess(const std::string& job_id) {
+    auto owner = env.store->GetMeta("owner." + job_id);
+    if (!owner.ok() || !owner->has_value()) return false;
+    return **owner != process_token && internal::ProcessTokenAlive(**owner);
+  }
+  std::string process_token = internal::CurrentProcessToken();
+
+  // ---- Preparation (no lock) ----
+  Result<workflow::WorkflowSubmission> Prepare(const Properties& submitted,
+                                               const std::string* stored_definition) const;
+  std::vector<std::string> KnownTypes() const { return env.actions->KnownTypes(); }
+  void InitRuntime(JobRuntime& job) const;
+  Result<std::shared_ptr<JobRuntime>> LoadRuntime(const store::WorkflowJobRecord& record);
+
+  // ---- Locked state machine (REQUIRES(mu)) ----
+  el::Context ElContext(JobRuntime& job, bool escape_variables);
+  WorkflowActionRecord& RecordFor(JobRuntime& job, const Node& node, const std::string& path);
+  void Touch(JobRuntime& job, WorkflowActionRecord& record, Effects& effects);
+  void PersistJob(JobRuntime& job, Effects& effects);
+  void JobLog(JobRuntime& job, const std::string& node, const std::string& message, Effects& effects);
+  void Emit(JobRuntime& job, EngineEvent::Kind kind, const std::string& node, const std::string& type,
+            const std::string& status, const std::string& detail, Effects& effects);
+  void StartJob(JobRuntime& job, Effects& effects);
+  void Advance(JobRuntime& job, std::vector<Step> steps, Effects& effects);
+  bool ExecuteControl(JobRuntime& job, const Node& node, const Step& step, std::deque<Step>& queue,
+                      Effects& effects);
+  void StartAction(JobRuntime& job, const Node& node, const std::string& path, Effects& effects);
+  void FinishAction(JobRuntime& job, const std::string& name, const actions::ActionResult& result,
+                    Effects& effects);
+  bool UserRetryAllowed(const JobRuntime& job, const WorkflowActionRecord& record) const;
+  void EndJob(JobRuntime& job, const std::string& status, const std::string& error_code,
+              const std::string& error_message, Effects& effects);
+  void SuspendJob(JobRuntime& job, const std::string& reason, Effects& effects);
+  void Replay(JobRuntime& job, bool recovering, Effects& effects);
+  void Commit(Effects& effects);
+
+  // ---- Worker side (no lock held on entry) ----
+  void RunAction(const std::string& job_id, const std::string& node_name);
+  void ReportLog(const std::string& job_id, const std::string& node, const std::string& line);
+  void ReportProgress(const std::string& job_id, const std::string& node, double fraction,
+                      const std::string& detail);
+};
+
+}  // namespace refinery::engine
