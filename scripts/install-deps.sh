@@ -21,14 +21,14 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(
   build-essential cmake pkg-config
-  libpugixml-dev nlohmann-json3-dev libsqlite3-dev
+  libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libmariadb-dev
   libcli11-dev libfmt-dev libspdlog-dev libcurl4-openssl-dev
   libhowardhinnant-date-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata ca-certificates
 )
 if [ "$want_test" -eq 1 ]; then
-  packages+=(clang-14 libclang-rt-14-dev python3-aiosmtpd python3 curl)
+  packages+=(clang-14 libclang-rt-14-dev python3-aiosmtpd python3 curl postgresql mariadb-server)
 fi
 if [ "$want_bench" -eq 1 ]; then
   packages+=(snakemake hyperfine)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "actions/action_util.h"
+#include "actions/sqoop_tools.h"
 
 namespace refinery::actions {
 
@@ -50,9 +51,6 @@ namespace {
 
 // What to use instead, per type.
 std::string Alternative(const std::string& type) {
-  if (type == "sqoop") {
-    return "native import arrives with the sqoop action; until then use a <shell> action";
-  }
   if (type == "hive" || type == "hive2") return "use the native SQL action (sql) or a <shell> action";
   if (type == "spark") return "use the native train action, or run spark-submit from a <shell> action";
   if (type == "java") return "use a <shell> action that runs java -cp <jar> <main-class>";
@@ -85,7 +83,7 @@ std::unique_ptr<Action> MakeRefusalAction(const std::string& type) { return std:
 
 const std::vector<std::string>& HadoopOnlyTypes() {
   static const std::vector<std::string> kTypes = {"distcp", "git",   "hcatalog", "hive", "hive2", "java",
-                                                  "map-reduce", "pig", "spark", "sqoop", "ssh"};
+                                                  "map-reduce", "pig", "spark", "ssh"};
   return kTypes;
 }
 
@@ -98,6 +96,7 @@ void RegisterBuiltinActions(ActionRegistry* registry) {
   registry->Register(internal::MakeShellAction());
   registry->Register(internal::MakeEmailAction());
   registry->Register(internal::MakeSubWorkflowAction());
+  registry->Register(internal::MakeSqoopAction());
 }
 
 }  // namespace refinery::actions

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,16 @@ class SubWorkflowRunner {
   virtual Result<Outcome> Run(const Properties& child_conf, const Cancellation& cancel) = 0;
 };
 
+// Durable key/value state an action keeps across runs, such as the
+// high-water mark of an incremental import. Implemented by the engine over the
+// state store; keys are namespaced by the caller (e.g. "sqoop.last_value.<...>").
+class ActionState {
+ public:
+  virtual ~ActionState() = default;
+  virtual Result<std::optional<std::string>> Get(const std::string& key) = 0;
+  virtual Status Put(const std::string& key, const std::string& value) = 0;
+};
+
 // Receives progress and log lines; the engine fans them out to observers.
 class ActionReporter {
  public:
@@ -128,8 +139,11 @@ struct ActionContext {
   Mailer* mailer = nullptr;
   SubWorkflowRunner* sub_workflows = nullptr;
   ActionReporter* reporter = nullptr;
+  ActionState* state = nullptr;
   const Cancellation* cancel = nullptr;
-  std::string scratch_dir;     // a private local directory for this attempt
+  // A private local directory for this attempt: created by the action when it
+  // needs one, removed by the engine afterwards.
+  std::string scratch_dir;
 };
 
 // How an action ended, as Oozie classifies it.

@@ -388,7 +388,11 @@ class FsAction : public Action {
     FsRun run(context, name_node, *glob_max);
     ActionResult result = run.ValidateNameNode();
     if (result.outcome != Outcome::kOk) return result;
-    const std::vector<std::string> recovery = RecoveryUris(context);
+    // Only a move changes what a second run would see (its source is gone);
+    // the other commands are safe to repeat, so they need no marker and skip
+    // its four directory operations per action.
+    const bool has_move = static_cast<bool>(element.child("move"));
+    const std::vector<std::string> recovery = has_move ? RecoveryUris(context) : std::vector<std::string>{};
     if (!recovery.empty()) {
       auto exists = context.files->Exists(recovery.front());
       run.set_recovery(exists.ok() && *exists);

@@ -91,7 +91,7 @@ Result<TimePoint> ParseOozieTime(std::string_view text) {
       !ReadDigits(text, 11, 2, &hour) || !ReadDigits(text, 14, 2, &minute)) {
     return bad();
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59) return bad();
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return bad();
   std::tm tm{};
   tm.tm_year = year - 1900;
   tm.tm_mon = month - 1;
@@ -101,7 +101,7 @@ Result<TimePoint> ParseOozieTime(std::string_view text) {
   const std::time_t secs = timegm(&tm);
   std::tm check{};
   gmtime_r(&secs, &check);
-  if (hour < 24 && check.tm_mday != day) return bad();  // e.g. Feb 30
+  if (check.tm_mday != day) return bad();  // e.g. Feb 30
   return TimePoint(std::chrono::seconds(secs));
 }
 

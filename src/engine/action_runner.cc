@@ -18,6 +18,21 @@ using internal::ParentPathOf;
 
 namespace {
 
+// Action state lives in the store's meta area under "action-state.".
+class StoreActionState : public actions::ActionState {
+ public:
+  explicit StoreActionState(store::Store* store) : store_(store) {}
+  Result<std::optional<std::string>> Get(const std::string& key) override {
+    return store_->GetMeta("action-state." + key);
+  }
+  Status Put(const std::string& key, const std::string& value) override {
+    return store_->PutMeta("action-state." + key, value);
+  }
+
+ private:
+  store::Store* store_;
+};
+
 class EngineActionReporter : public actions::ActionReporter {
  public:
   EngineActionReporter(Engine::Impl* impl, std::string job_id, std::string node)
@@ -107,6 +122,11 @@ Result<std::shared_ptr<JobRuntime>> Engine::Impl::LoadRuntime(const store::Workf
 // Worker side
 
 void Engine::Impl::RunAction(const std::string& job_id, const std::string& node_name) {
+  Effects::RunRequest next{job_id, node_name};
+  while (!next.node.empty()) next = RunActionOnce(next.job_id, next.node);
+}
+
+Effects::RunRequest Engine::Impl::RunActionOnce(const std::string& job_id, const std::string& node_name) {
   std::shared_ptr<JobRuntime> job;
   std::shared_ptr<actions::Cancellation> cancel;
   actions::ActionContext context;
@@ -114,10 +134,10 @@ void Engine::Impl::RunAction(const std::string& job_id, const std::string& node_
   {
     std::lock_guard<std::mutex> lock(mu);
     auto it = jobs.find(job_id);
-    if (it == jobs.end()) return;
+    if (it == jobs.end()) return {};
     job = it->second;
     auto running = job->running.find(node_name);
-    if (running == job->running.end()) return;
+    if (running == job->running.end()) return {};
     cancel = running->second;
     const WorkflowActionRecord& record = job->actions[node_name];
     const Node* node = job->submission.app.FindNode(node_name);
@@ -153,17 +173,22 @@ void Engine::Impl::RunAction(const std::string& job_id, const std::string& node_
   context.mailer = env.mailer;
   context.sub_workflows = owner;
   context.reporter = &reporter;
+  StoreActionState state(env.store);
+  context.state = &state;
   context.cancel = cancel.get();
 
-  std::error_code ignored;
-  std::filesystem::create_directories(context.scratch_dir, ignored);
   actions::ActionResult result = action->Run(context);
-  std::filesystem::remove_all(context.scratch_dir, ignored);
+  std::error_code ignored;
+  if (std::filesystem::remove_all(context.scratch_dir, ignored) > 0) {
+    std::filesystem::remove(std::filesystem::path(context.scratch_dir).parent_path(), ignored);  // if now empty
+  }
 
   std::lock_guard<std::mutex> lock(mu);
   Effects effects;
   FinishAction(*job, node_name, result, effects);
-  Commit(effects);
+  Effects::RunRequest continuation;
+  Commit(effects, &continuation);
+  return continuation;
 }
 
 void Engine::Impl::ReportLog(const std::string& job_id, const std::string& node, const std::string& line) {

@@ -114,10 +114,14 @@ struct Engine::Impl {
               const std::string& error_message, Effects& effects);
   void SuspendJob(JobRuntime& job, const std::string& reason, Effects& effects);
   void Replay(JobRuntime& job, bool recovering, Effects& effects);
-  void Commit(Effects& effects);
+  // Persists, notifies, then starts work. With `continuation`, the first
+  // immediate run is handed back to the caller instead of queued.
+  void Commit(Effects& effects, Effects::RunRequest* continuation = nullptr);
 
   // ---- Worker side (no lock held on entry) ----
   void RunAction(const std::string& job_id, const std::string& node_name);
+  // Runs one action; returns the next action to run on this thread, if any.
+  Effects::RunRequest RunActionOnce(const std::string& job_id, const std::string& node_name);
   void ReportLog(const std::string& job_id, const std::string& node, const std::string& line);
   void ReportProgress(const std::string& job_id, const std::string& node, double fraction,
                       const std::string& detail);

@@ -495,7 +495,7 @@ void Engine::Impl::Replay(JobRuntime& job, bool recovering, Effects& effects) {
   Advance(job, std::move(frontier), effects);
 }
 
-void Engine::Impl::Commit(Effects& effects) {
+void Engine::Impl::Commit(Effects& effects, Effects::RunRequest* continuation) {
   if (!effects.batch.jobs.empty() || !effects.batch.actions.empty() || !effects.batch.log_lines.empty()) {
     const Status status = env.store->Apply(effects.batch);
     if (!status.ok()) Log(LogLevel::kError, "could not persist job state: " + status.ToString());
@@ -504,6 +504,12 @@ void Engine::Impl::Commit(Effects& effects) {
     for (EngineObserver* observer : observers) observer->OnEvent(event);
   }
   for (const auto& run : effects.runs) {
+    // The worker that just finished an action runs the next one itself: no
+    // hand-off to another thread on the critical path of a chain.
+    if (continuation != nullptr && continuation->node.empty() && run.delay.count() == 0 && !run.blocking) {
+      *continuation = run;
+      continue;
+    }
     auto task = [this, job_id = run.job_id, node = run.node] { RunAction(job_id, node); };
     if (run.delay.count() > 0) {
       // A retry: re-enter through Advance so the action's XML is evaluated again.
@@ -525,12 +531,17 @@ void Engine::Impl::Commit(Effects& effects) {
       pool->Post(std::move(task));
     }
   }
+  // Waiters only care about jobs that stopped (ended or suspended); waking
+  // them on every step would cost a context switch per action.
+  bool someone_stopped = false;
   for (const std::string& id : effects.touched_jobs) {
     auto it = jobs.find(id);
     if (it == jobs.end()) continue;
-    if (internal::IsTerminalJobStatus(it->second->record.status) && it->second->running.empty()) jobs.erase(it);
+    const std::string& status = it->second->record.status;
+    if (status != "RUNNING" && status != "PREP") someone_stopped = true;
+    if (internal::IsTerminalJobStatus(status) && it->second->running.empty()) jobs.erase(it);
   }
-  job_cv.notify_all();
+  if (someone_stopped) job_cv.notify_all();
 }
 
 

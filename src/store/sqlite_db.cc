@@ -84,7 +84,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 }
 
 void Statement::BindText(int index, std::string_view value) {
-  const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  // A null pointer would bind SQL NULL, which no column accepts; "" it is.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  const int rc = sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 

@@ -58,6 +58,28 @@ Result<std::string> SynchronousPragma(const std::string& value) {
                                  "] is not valid; use one of: normal, full, extra");
 }
 
+// Rolls back a transaction still open when the scope ends — after an error
+// return or an exception — so the connection is never left inside one. A
+// committed transaction makes it a no-op.
+class RollbackGuard {
+ public:
+  RollbackGuard(Database* db, Statement* rollback) : db_(db), rollback_(rollback) {}
+  ~RollbackGuard() {
+    // SQLite may already have rolled back (e.g. after SQLITE_FULL); a second
+    // ROLLBACK would only add a "no transaction is active" error. The error
+    // that caused the rollback is the one the caller reports.
+    if (!db_->InTransaction()) return;
+    ScopedReset reset(rollback_);
+    (void)rollback_->Run("roll back");
+  }
+  RollbackGuard(const RollbackGuard&) = delete;
+  RollbackGuard& operator=(const RollbackGuard&) = delete;
+
+ private:
+  Database* db_;
+  Statement* rollback_;
+};
+
 // The prepared statements of one connection, made once at open: Apply runs
 // several times per workflow action, and re-preparing would dominate it.
 struct Statements {
@@ -169,8 +191,6 @@ class SqliteStore final : public Store {
   Result<bool> JobExistsLocked(const std::string& id) REQUIRES(mu_);
   // Runs a cached statement that returns no rows (BEGIN, COMMIT, ...).
   Status RunLocked(Statement& stmt, std::string_view what) REQUIRES(mu_);
-  // Ends a failed transaction; the error that caused it is what callers report.
-  void RollbackLocked() REQUIRES(mu_);
   // Runs inside every COMMIT on db_ (so under mu_), on the committing thread.
   void OnWalCommit(int wal_pages);
 
@@ -198,26 +218,24 @@ Status SqliteStore::Apply(const WriteBatch& batch) {
 
 Status SqliteStore::ApplyLocked(const WriteBatch& batch) {
   REFINERY_RETURN_IF_ERROR(RunLocked(stmts_.begin_write, "begin batch"));
-  Status status = WriteBatchLocked(batch);
-  if (status.ok()) {
-    status = RunLocked(stmts_.commit, "commit batch");
+  {
+    RollbackGuard guard(&db_, &stmts_.rollback);
+    REFINERY_RETURN_IF_ERROR(WriteBatchLocked(batch));
+    const Status status = RunLocked(stmts_.commit, "commit batch");
     // Foreign keys are checked at COMMIT (deferred), so rows in a batch may
     // come in any order; a failure here means a dangling job id.
     if (status.code() == StatusCode::kInvalidArgument) {
-      status = Status::InvalidArgument(status.message() +
-                                       " (an action or log line names a job that is neither stored nor in the batch)");
+      return Status::InvalidArgument(status.message() +
+                                     " (an action or log line names a job that is neither stored nor in the batch)");
     }
-  }
-  if (!status.ok()) {
-    RollbackLocked();
-    return status;
+    REFINERY_RETURN_IF_ERROR(status);
   }
   if (wal_pages_.load(std::memory_order_relaxed) >= kRestartCheckpointPages) {
     // Best effort: the batch is committed either way, and a reader that holds
     // an old snapshot only postpones the restart to a later batch.
     (void)checkpointer_->RestartOn(db_);
   }
-  return status;
+  return Status::Ok();
 }
 
 void SqliteStore::OnWalCommit(int wal_pages) {
@@ -258,13 +276,6 @@ Status SqliteStore::PutMeta(const std::string& key, const std::string& value) {
 Status SqliteStore::RunLocked(Statement& stmt, std::string_view what) {
   ScopedReset reset(&stmt);
   return stmt.Run(what);
-}
-
-void SqliteStore::RollbackLocked() {
-  // SQLite may already have rolled back (e.g. after SQLITE_FULL); a second
-  // ROLLBACK would only add a "no transaction is active" error.
-  if (!db_.InTransaction()) return;
-  (void)RunLocked(stmts_.rollback, "roll back");
 }
 
 // ---- reads ----
@@ -380,10 +391,9 @@ Result<JobPage> SqliteStore::ListJobs(const JobFilter& filter, int offset, int l
     MutexLock lock(&mu_);
     // One read transaction, so the total and the page see the same snapshot.
     REFINERY_RETURN_IF_ERROR(RunLocked(stmts_.begin_read, "begin read"));
-    Result<JobPage> page = ListJobsLocked(where, offset, len);
-    Status end = page.ok() ? RunLocked(stmts_.commit, "end read") : Status::Ok();
-    if (!page.ok() || !end.ok()) RollbackLocked();
-    if (!end.ok()) return end;
+    RollbackGuard guard(&db_, &stmts_.rollback);
+    REFINERY_ASSIGN_OR_RETURN(JobPage page, ListJobsLocked(where, offset, len));
+    REFINERY_RETURN_IF_ERROR(RunLocked(stmts_.commit, "end read"));
     return page;
   });
 }

@@ -3,6 +3,8 @@
 // is the one Oozie would report.
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstdint>
 #include <unordered_set>
 
 #include <pugixml.hpp>

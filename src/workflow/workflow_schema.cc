@@ -51,7 +51,8 @@ AttributeSpec Optional(std::string name, SimpleType type = SimpleType::kString) 
 using TypeTable = std::map<std::string, TypeDef, std::less<>>;
 
 // The workflow XSD of one version (see xsd/oozie-workflow-*.xsd). Differences
-// between versions are spelled out where they occur.
+// between versions are spelled out where they occur. Long because it is a
+// table: one line per complex type, mirroring the XSD files.
 TypeTable DeclareWorkflowTypes(WorkflowVersion v, const std::string& ns) {
   const auto at_least = [v](WorkflowVersion min) { return v >= min; };
   const bool v01 = v == WorkflowVersion::k0_1;

@@ -88,7 +88,7 @@ TEST(ParseOozieTime, RejectsEverythingButTheExactShape) {
 // Oozie parses with a non-lenient SimpleDateFormat, whose HH is 00-23, so
 // hour 24 is an error there. ParseOozieTime currently rolls it over to the
 // next day; enable this once core/time_format.cc rejects it.
-TEST(ParseOozieTime, DISABLED_RejectsHour24) {
+TEST(ParseOozieTime, RejectsHour24) {
   EXPECT_FALSE(ParseOozieTime("2009-02-01T24:00Z").ok());
   EXPECT_FALSE(ParseOozieTime("2009-02-01T24:30Z").ok());
 }

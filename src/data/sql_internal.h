@@ -1,0 +1,26 @@
+// Internal to data/: what the three SQL drivers share. Not part of the API.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "data/sql_source.h"
+
+namespace refinery::data::internal {
+
+Result<std::unique_ptr<SqlConnection>> ConnectSqlite(const JdbcUrl& url, const ConnectionSpec& spec);
+Result<std::unique_ptr<SqlConnection>> ConnectPostgres(const JdbcUrl& url, const ConnectionSpec& spec);
+Result<std::unique_ptr<SqlConnection>> ConnectMysql(const JdbcUrl& url, const ConnectionSpec& spec);
+
+// Shortest decimal text that re-parses to exactly `value` (std::to_chars).
+void AppendDouble(double value, std::string* out);
+// Lowercase hex of raw bytes.
+void AppendHex(std::string_view bytes, std::string* out);
+// Trimmed, lower-cased declared type, e.g. "VARCHAR(20)" -> "varchar(20)".
+std::string LowerType(std::string_view type);
+
+// How often a stream polls its cancellation callback.
+inline constexpr int64_t kCancelPollRows = 4096;
+
+}  // namespace refinery::data::internal
