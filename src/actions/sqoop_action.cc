@@ -85,22 +85,22 @@ Result<std::string> Password(const ActionContext& context, const SqoopOptions& o
   return std::move(text).value();
 }
 
-// A relative SQLite path names a file of the application directory.
+// SQLite paths follow Refinery's path rules: "/p" lies in the file-system
+// root, "file:///p" is a local file, and a relative path names a file of the
+// application directory.
 Result<std::string> ConnectUrl(const ActionContext& context, const std::string& url) {
-  auto parsed = data::ParseJdbcUrl(url);
-  if (!parsed.ok() || parsed->dialect != data::Dialect::kSqlite) return url;
-  std::string path = parsed->database;
-  if (path != ":memory:" && path[0] != '/') {
+  const std::string prefix = "jdbc:sqlite:";
+  if (url.rfind(prefix, 0) != 0 || url.size() == prefix.size()) return url;
+  std::string path = url.substr(prefix.size());
+  if (path == ":memory:") return url;
+  if (path[0] != '/' && !HasScheme(path)) {
     std::string base = context.app_path;
     while (!base.empty() && base.back() == '/') base.pop_back();
     if (base.size() > 4 && base.compare(base.size() - 4, 4, ".xml") == 0) base = base.substr(0, base.find_last_of('/'));
     path = base + "/" + path;
   }
-  if (path[0] == '/' || HasScheme(path)) {
-    REFINERY_ASSIGN_OR_RETURN(const std::filesystem::path local, context.files->Resolve(path));
-    return "jdbc:sqlite:" + local.string();
-  }
-  return url;
+  REFINERY_ASSIGN_OR_RETURN(const std::filesystem::path local, context.files->Resolve(path));
+  return prefix + local.string();
 }
 
 std::string DefaultTarget(const ActionContext& context, const SqoopOptions& options) {

@@ -25,6 +25,11 @@ namespace {
 constexpr const char* kDefaultRetryErrorCodes[] = {"JA008", "JA009", "JA017", "JA018",
                                                    "JA019", "FS009", "FS008", "FS014"};
 constexpr int kMaxStepsPerAdvance = 1000000;
+
+// " (in node [a] at workflow.xml:12)": where an EL error came from.
+std::string WhereUsed(const JobRuntime& job, const Node& node) {
+  return " (in node [" + node.name + "] at " + job.submission.app.source_name + ":" + std::to_string(node.line) + ")";
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -193,9 +198,9 @@ bool Engine::Impl::ExecuteControl(JobRuntime& job, const Node& node, const Step&
           WorkflowActionRecord& record = RecordFor(job, node, step.path);
           record.status = "FAILED";
           record.error_code = "EL_ERROR";
-          record.error_message = value.status().message();
+          record.error_message = value.status().message() + WhereUsed(job, node);
           Touch(job, record, effects);
-          EndJob(job, "FAILED", "EL_ERROR", value.status().message(), effects);
+          EndJob(job, "FAILED", "EL_ERROR", record.error_message, effects);
           return false;
         }
         std::string text = *value;
@@ -260,7 +265,7 @@ void Engine::Impl::StartAction(JobRuntime& job, const Node& node, const std::str
   if (!xml.ok()) {
     record.status = "FAILED";
     record.error_code = "EL_ERROR";
-    record.error_message = xml.status().message();
+    record.error_message = xml.status().message() + WhereUsed(job, node);
     record.start_ms = now;
     record.end_ms = now;
     Touch(job, record, effects);

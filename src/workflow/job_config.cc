@@ -198,6 +198,7 @@ Result<WorkflowSubmission> PrepareSubmission(const Properties& submitted_conf, c
   REFINERY_ASSIGN_OR_RETURN(const std::string definition, ReadDefinition(reader, definition_uri));
   ParseOptions options = parse_options;
   options.job_conf = &job_conf;
+  options.source_name = definition_uri;  // errors then point at the file the user wrote
   REFINERY_ASSIGN_OR_RETURN(submission.app, ParseWorkflowXml(definition, options));
   for (const Parameter& parameter : submission.app.parameters) {
     if (parameter.default_value && !job_conf.Contains(parameter.name)) {

@@ -81,7 +81,6 @@ TEST(HadoopOnlyActions, RefuseWithATailoredAlternative) {
       {"hcatalog", "use a <shell> action"},
       {"git", "use a <shell> action"},
       {"java", "<shell> action that runs java"},
-      {"sqoop", "native import arrives with the sqoop action"},
       {"hive", "SQL action"},
       {"hive2", "SQL action"},
       {"spark", "train action"},

@@ -286,7 +286,7 @@ TEST(PrepareSubmission, ReportsMissingParameters) {
       PrepareSubmission(Props({{"oozie.wf.application.path", "/app"}}), files.Reader(), ParseOptions{});
   ASSERT_FALSE(submission.ok());
   EXPECT_EQ(submission.status().ToString(),
-            "E0738: workflow.xml:2: The following 1 parameters are required but were not defined and no default "
+            "E0738: /app/workflow.xml:2: The following 1 parameters are required but were not defined and no default "
             "values are available: hello");
 }
 
