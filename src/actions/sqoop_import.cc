@@ -402,9 +402,15 @@ Status ApplyIncremental(SqlConnection* connection, const SqoopOptions& options, 
   const std::string quoted = connection->QuoteIdentifier(options.check_column);
   const bool has_last = plan.has_stored_last_value || options.has_last_value;
   const std::string last = plan.has_stored_last_value ? plan.stored_last_value : options.last_value;
-  std::string upper_sql = options.incremental == IncrementalMode::kAppend
-                              ? "SELECT MAX(" + quoted + ") FROM " + shape->AsDerivedTable()
-                              : CurrentTimeSql(connection->dialect());
+  const bool append = options.incremental == IncrementalMode::kAppend;
+  if (has_last) {
+    REFINERY_ASSIGN_OR_RETURN(const std::string last_literal, Literal(connection, *check, last));
+    shape->add_filter(quoted + (append ? " > " : " >= ") + last_literal);
+  }
+  // append: the highest value past the mark (NULL = nothing new);
+  // lastmodified: the database's clock, so rows changed later wait for the next run.
+  const std::string upper_sql = append ? "SELECT MAX(" + quoted + ") FROM " + shape->AsDerivedTable()
+                                       : CurrentTimeSql(connection->dialect());
   REFINERY_ASSIGN_OR_RETURN(auto row, OneRow(connection, upper_sql));
   if (row.empty() || !row[0]) {
     outcome->nothing_new = true;
@@ -413,19 +419,7 @@ Status ApplyIncremental(SqlConnection* connection, const SqoopOptions& options, 
   }
   const std::string upper = *row[0];
   REFINERY_ASSIGN_OR_RETURN(const std::string upper_literal, Literal(connection, *check, upper));
-  if (options.incremental == IncrementalMode::kAppend) {
-    if (has_last) {
-      REFINERY_ASSIGN_OR_RETURN(const std::string last_literal, Literal(connection, *check, last));
-      shape->add_filter(quoted + " > " + last_literal);
-    }
-    shape->add_filter(quoted + " <= " + upper_literal);
-  } else {
-    if (has_last) {
-      REFINERY_ASSIGN_OR_RETURN(const std::string last_literal, Literal(connection, *check, last));
-      shape->add_filter(quoted + " >= " + last_literal);
-    }
-    shape->add_filter(quoted + " < " + upper_literal);
-  }
+  shape->add_filter(quoted + (append ? " <= " : " < ") + upper_literal);
   outcome->last_value = upper;
   return Status::Ok();
 }

@@ -111,6 +111,7 @@ Status DelimitedWriter::Unsafe(size_t column, int64_t row_number, std::string_vi
 }
 
 Status DelimitedWriter::Write(const std::vector<Field>& row, int64_t row_number) {
+  const size_t row_start = buffer_.size();  // a refused row leaves nothing behind
   for (size_t i = 0; i < row.size(); ++i) {
     if (i > 0) buffer_.push_back(format_.field_delimiter);
     const Field& field = row[i];
@@ -119,7 +120,10 @@ Status DelimitedWriter::Write(const std::vector<Field>& row, int64_t row_number)
       buffer_.append(text ? format_.null_string : format_.null_non_string);
       continue;
     }
-    if (!AppendEscaped(field.text, format_, &buffer_)) return Unsafe(i, row_number, field.text);
+    if (!AppendEscaped(field.text, format_, &buffer_)) {
+      buffer_.resize(row_start);
+      return Unsafe(i, row_number, field.text);
+    }
   }
   buffer_.push_back(format_.line_delimiter);
   ++rows_;

@@ -16,6 +16,7 @@ constexpr unsigned kBinaryCharset = 63;
 
 // Error numbers from mysqld_error.h / errmsg.h.
 constexpr unsigned kAccessDenied = 1045;
+constexpr unsigned kDatabaseAccessDenied = 1044;  // also what a missing database looks like to a user
 constexpr unsigned kBadDatabase = 1049;
 constexpr unsigned kNoSuchTable = 1146;
 constexpr unsigned kBadField = 1054;
@@ -172,6 +173,17 @@ Status MysqlConnection::StreamRows(MYSQL_RES* result, const std::vector<Column>&
         scratch[i].clear();
         AppendBits(field.text, columns[i].type, &scratch[i]);
         field.text = scratch[i];
+      } else if (columns[i].type == ValueType::kFloat) {
+        // The server writes 1e300 or -0.00000025; canonical is the shortest
+        // round-trip form, as the other sources give it.
+        scratch[i].assign(field.text);
+        char* end = nullptr;
+        const double value = std::strtod(scratch[i].c_str(), &end);
+        if (end != nullptr && *end == '\0') {
+          scratch[i].clear();
+          AppendDouble(value, &scratch[i]);
+        }
+        field.text = scratch[i];
       } else if (columns[i].type == ValueType::kBinary) {
         scratch[i].clear();
         AppendHex(field.text, &scratch[i]);
@@ -283,6 +295,11 @@ Result<std::unique_ptr<SqlConnection>> ConnectMysql(const JdbcUrl& url, const Co
   }
   if (code == kBadDatabase) {
     return Status::NotFound("Unknown database \"" + url.database + "\" on " + where + DatabasesHint(url, spec),
+                            kUnknownNameCode);
+  }
+  if (code == kDatabaseAccessDenied) {
+    return Status::NotFound("Unknown database \"" + url.database + "\" (or no access to it for user \"" +
+                                spec.username + "\") on " + where + DatabasesHint(url, spec),
                             kUnknownNameCode);
   }
   return Status::IoError("Could not connect to " + where + ": " + message, kConnectCode);

@@ -28,6 +28,7 @@ Result<std::unique_ptr<Engine>> Engine::Create(EngineEnvironment env, EngineOpti
   if (env.scratch_root.empty()) env.scratch_root = (std::filesystem::temp_directory_path() / "refinery-scratch").string();
   auto impl = std::make_unique<Impl>(std::move(env), std::move(options));
   impl->pool = std::make_unique<internal::WorkerPool>(impl->options.worker_threads);
+  impl->request_watcher = std::thread([raw = impl.get()] { raw->WatchRequests(); });
   std::unique_ptr<Engine> engine(new Engine(std::move(impl)));
   engine->impl_->owner = engine.get();
   return engine;
@@ -37,7 +38,33 @@ Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Engine::~Engine() { Shutdown(); }
 
+void Engine::Impl::WatchRequests() {
+  constexpr auto kPollInterval = std::chrono::milliseconds(300);
+  for (;;) {
+    std::vector<std::string> ids;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      stop_cv.wait_for(lock, kPollInterval, [this] { return stopping; });
+      if (stopping) return;
+      for (const auto& [id, job] : jobs) ids.push_back(id);
+    }
+    for (const std::string& id : ids) {
+      auto request = env.store->GetMeta("request." + id);
+      if (!request.ok() || !request->has_value() || (*request)->empty()) continue;
+      (void)env.store->PutMeta("request." + id, "");
+      if (**request == "kill") (void)owner->Kill(id);
+      if (**request == "suspend") (void)owner->Suspend(id);
+    }
+  }
+}
+
 void Engine::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->stop_cv.notify_all();
+  if (impl_->request_watcher.joinable()) impl_->request_watcher.join();
   if (impl_->pool) impl_->pool->Stop();
 }
 
@@ -123,6 +150,7 @@ Status Engine::Kill(const std::string& job_id) {
   if (it == impl_->jobs.end()) {
     REFINERY_ASSIGN_OR_RETURN(auto record, impl_->env.store->GetJob(job_id));
     if (internal::IsTerminalJobStatus(record.status)) return Status::Ok();  // Oozie: no effect
+    if (impl_->OwnedByAnotherLiveProcess(job_id)) return impl_->env.store->PutMeta("request." + job_id, "kill");
     REFINERY_ASSIGN_OR_RETURN(auto job, impl_->LoadRuntime(record));
     it = impl_->jobs.emplace(job_id, job).first;
   }
@@ -138,8 +166,10 @@ Status Engine::Suspend(const std::string& job_id) {
   auto it = impl_->jobs.find(job_id);
   if (it == impl_->jobs.end()) {
     REFINERY_ASSIGN_OR_RETURN(auto record, impl_->env.store->GetJob(job_id));
-    (void)record;
-    return Status::Ok();  // not running here: Oozie answers 200 with no effect
+    if (record.status == "RUNNING" && impl_->OwnedByAnotherLiveProcess(job_id)) {
+      return impl_->env.store->PutMeta("request." + job_id, "suspend");
+    }
+    return Status::Ok();  // not running anywhere: Oozie answers 200 with no effect
   }
   if (it->second->record.status != "RUNNING") return Status::Ok();
   Effects effects;

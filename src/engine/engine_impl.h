@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/job_id.h"
@@ -69,6 +70,14 @@ struct Engine::Impl {
   std::vector<EngineObserver*> observers;                       // guarded by mu
   std::unique_ptr<internal::WorkerPool> pool;
   Engine* owner = nullptr;  // runs sub-workflows
+
+  // Kill and suspend requests from other processes sharing the data home
+  // arrive as meta keys "request.<job id>"; this thread polls them for the
+  // jobs this process runs.
+  std::thread request_watcher;
+  std::condition_variable stop_cv;  // guarded by mu
+  bool stopping = false;            // guarded by mu
+  void WatchRequests();
 
   Impl(EngineEnvironment e, EngineOptions o)
       : env(std::move(e)),

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/cli_test_support.h"
+#include "store/store.h"
 
 namespace refinery::cli::testing {
 namespace {
@@ -123,6 +124,39 @@ TEST_F(CliFixture, EveryVerbHasHelp) {
     EXPECT_EQ(result.exit_code, 0) << verb << "\n" << result.out;
     EXPECT_THAT(result.out, HasSubstr("sage")) << verb;  // "Usage"/"usage"
   }
+}
+
+TEST_F(CliFixture, KillFromAnotherProcessStopsTheRunningJob) {
+  WriteFile("app/workflow.xml", R"(<workflow-app xmlns="uri:oozie:workflow:0.5" name="long">
+  <start to="wait"/>
+  <action name="wait"><shell xmlns="uri:oozie:shell-action:0.3"><job-tracker>jt</job-tracker>
+    <name-node>nn</name-node><exec>sleep</exec><argument>30</argument></shell>
+    <ok to="end"/><error to="fail"/></action>
+  <kill name="fail"><message>failed</message></kill>
+  <end name="end"/>
+</workflow-app>)");
+  const auto props = WriteFile("app/job.properties", "oozie.wf.application.path=.\n");
+  const auto log = dir_ / "long-run.txt";
+  const pid_t runner = Spawn({"job", "-config", props.string(), "-run"}, log);
+  std::string id;
+  for (int i = 0; i < 200 && id.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!std::filesystem::exists(home_ / "state.db")) continue;
+    auto store = store::OpenSqliteStore((home_ / "state.db").string());
+    if (!store.ok()) continue;
+    store::JobFilter running;
+    running.statuses = {"RUNNING"};
+    auto page = (*store)->ListJobs(running, 0, 1);
+    if (page.ok() && !page->jobs.empty()) id = page->jobs[0].id;
+  }
+  ASSERT_FALSE(id.empty()) << "the job never showed up as RUNNING";
+  // The job runs in the other process; the kill reaches it through the store.
+  EXPECT_EQ(Run({"job", "-kill", id}).exit_code, 0);
+  EXPECT_EQ(Wait(runner), 1);  // without the kill it would succeed after 30 s
+  std::ifstream in(log);
+  std::stringstream out;
+  out << in.rdbuf();
+  EXPECT_THAT(out.str(), HasSubstr("status: KILLED"));
 }
 
 TEST_F(CliFixture, AdminStatusAndVersion) {

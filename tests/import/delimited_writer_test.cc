@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -48,7 +49,9 @@ TEST(DelimitedWriter, EscapesAndEnclosesAsSqoopDoes) {
   for (const EscapeCase& c : cases) {
     std::string out;
     EXPECT_EQ(AppendEscaped(c.value, c.format, &out), c.ok) << c.value;
-    if (c.ok) EXPECT_EQ(out, c.expected) << c.value;
+    if (c.ok) {
+      EXPECT_EQ(out, c.expected) << c.value;
+    }
   }
 }
 

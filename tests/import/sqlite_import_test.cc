@@ -64,11 +64,13 @@ class SqliteImportTest : public ActionTest {
   ActionContext context_;
 };
 
+// SQLite's NUMERIC affinity stores '12.50' as the REAL 12.5: DECIMAL text is
+// exact only in servers with a decimal type (see the server tests).
 TEST_F(SqliteImportTest, ImportsEveryTypeWithSqoopDefaults) {
   const ActionResult result = Import({"--table", "items", "--target-dir", "/raw/items", "-m", "1"});
   ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_code << " " << result.error_message;
   EXPECT_EQ(ReadParts(root_ / "raw/items"),
-            "1,-32768,9223372036854775807,12.50,0.1,true,2024-01-31,2024-01-31 23:59:59.123,plain,00ff\n"
+            "1,-32768,9223372036854775807,12.5,0.1,true,2024-01-31,2024-01-31 23:59:59.123,plain,00ff\n"
             "2,32767,-9223372036854775808,-0.01,1e+300,false,1999-12-31,2000-01-01 00:00:00,,\n"
             "3,null,null,null,null,null,null,null,null,null\n"
             "4,0,0,0,-2.5e-07,true,2024-02-29,2024-02-29 12:00:00,Grüße 日本 ✓,41\n");
@@ -225,7 +227,7 @@ TEST_F(SqliteImportTest, IncrementalAppendContinuesFromTheStoredMark) {
   EXPECT_EQ(Data(second).GetOr("rows", ""), "2");
   EXPECT_EQ(Data(second).GetOr("last_value", ""), "10");
   EXPECT_EQ(CountParts(root_ / "raw/inc"), 2);
-  EXPECT_EQ(ReadParts(root_ / "raw/inc"), "2,\n3,null\n4,Grüße 日本 ✓\n10,ten\n9,nine\n");
+  EXPECT_EQ(ReadParts(root_ / "raw/inc"), "2,\n3,null\n4,Grüße 日本 ✓\n9,nine\n10,ten\n");
 
   ActionResult third = Import(args);
   ASSERT_EQ(third.outcome, Outcome::kOk) << third.error_message;

@@ -1,0 +1,240 @@
+// Real PostgreSQL and MariaDB servers for integration tests: each lives in a
+// temporary directory, listens on 127.0.0.1 at a free port (and a unix
+// socket), and is stopped by its pid. Start() says why it could not start;
+// Available() is false only when the server binaries are not installed.
+#pragma once
+
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "data/sql_source.h"
+
+namespace refinery::testing {
+
+namespace stdfs = std::filesystem;
+
+inline int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Runs argv as `user` (when root and user is not empty), output to `log`.
+// Returns the child's pid, or -1.
+inline pid_t Spawn(const std::vector<std::string>& argv, const std::string& user, const std::string& log) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (out >= 0) {
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+  }
+  if (!user.empty() && ::getuid() == 0) {
+    const passwd* entry = ::getpwnam(user.c_str());
+    if (entry == nullptr || ::setgroups(0, nullptr) != 0 || ::setgid(entry->pw_gid) != 0 ||
+        ::setuid(entry->pw_uid) != 0) {
+      ::_exit(126);
+    }
+  }
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
+inline int RunToEnd(const std::vector<std::string>& argv, const std::string& user, const std::string& log) {
+  const pid_t pid = Spawn(argv, user, log);
+  int status = 0;
+  if (pid < 0 || ::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+inline std::string FirstExisting(const std::vector<std::string>& candidates) {
+  for (const std::string& path : candidates) {
+    if (::access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "";
+}
+
+inline std::string PostgresBin(const std::string& name) {
+  std::vector<std::string> candidates;
+  std::error_code ec;
+  for (const auto& entry : stdfs::directory_iterator("/usr/lib/postgresql", ec)) {
+    candidates.push_back((entry.path() / "bin" / name).string());
+  }
+  return FirstExisting(candidates);
+}
+
+class TestServer {
+ public:
+  virtual ~TestServer() { Stop(); }
+  virtual bool Available() const = 0;
+  virtual std::string Start() = 0;  // "" = running
+  // A URL and credentials for the test user on its test database.
+  virtual std::string Url() const = 0;
+  std::string user() const { return "refinery"; }
+  std::string password() const { return "s3cret-Pw!"; }
+  int port() const { return port_; }
+
+  void Stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 300 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (::waitpid(pid_, &status, WNOHANG) == 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    pid_ = -1;
+    std::error_code ec;
+    stdfs::remove_all(dir_, ec);
+  }
+
+ protected:
+  std::string MakeDir(const std::string& tag) {
+    std::string pattern = "/tmp/refinery-" + tag + "-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) return "";
+    dir_ = pattern;
+    return dir_;
+  }
+
+  // Waits until `spec` connects; "" or the last error.
+  std::string WaitReady(const data::ConnectionSpec& spec) {
+    std::string last;
+    for (int i = 0; i < 300; ++i) {
+      auto connection = data::Connect(spec);
+      if (connection.ok()) return "";
+      last = connection.status().ToString();
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return "the server exited; see " + dir_ + "/server.log: " + last;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return "the server did not accept connections within 30 s: " + last;
+  }
+
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+class PostgresServer : public TestServer {
+ public:
+  bool Available() const override { return !PostgresBin("initdb").empty() && !PostgresBin("postgres").empty(); }
+
+  std::string Start() override {
+    const std::string dir = MakeDir("pg");
+    if (dir.empty()) return "mkdtemp failed";
+    const passwd* postgres = ::getpwnam("postgres");
+    const std::string run_as = ::getuid() == 0 ? "postgres" : "";
+    if (::getuid() == 0 && (postgres == nullptr || ::chown(dir.c_str(), postgres->pw_uid, postgres->pw_gid) != 0)) {
+      return "could not hand " + dir + " to the postgres user";
+    }
+    const std::string pwfile = dir + "/pw";
+    {
+      FILE* out = std::fopen(pwfile.c_str(), "w");
+      std::fputs("admin-pw", out);
+      std::fclose(out);
+      if (postgres != nullptr && ::getuid() == 0) ::chown(pwfile.c_str(), postgres->pw_uid, postgres->pw_gid);
+    }
+    const std::string log = dir + "/server.log";
+    if (RunToEnd({PostgresBin("initdb"), "-D", dir + "/data", "-U", "postgres", "--pwfile=" + pwfile,
+                  "--auth=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C"},
+                 run_as, log) != 0) {
+      return "initdb failed; see " + log;
+    }
+    port_ = FreePort();
+    pid_ = Spawn({PostgresBin("postgres"), "-D", dir + "/data", "-p", std::to_string(port_), "-k", dir, "-c",
+                  "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50"},
+                 run_as, log);
+    data::ConnectionSpec admin{"jdbc:postgresql://127.0.0.1:" + std::to_string(port_) + "/postgres", "postgres",
+                               "admin-pw", 5};
+    const std::string waited = WaitReady(admin);
+    if (!waited.empty()) return waited;
+    auto connection = data::Connect(admin);
+    if (!connection.ok()) return connection.status().ToString();
+    for (const std::string& sql : std::vector<std::string>{
+             "CREATE USER " + user() + " PASSWORD '" + password() + "'", "CREATE DATABASE refinery_test OWNER " + user()}) {
+      auto done = (*connection)->Execute(sql);
+      if (!done.ok()) return done.status().ToString();
+    }
+    return "";
+  }
+
+  std::string Url() const override {
+    return "jdbc:postgresql://127.0.0.1:" + std::to_string(port_) + "/refinery_test?sslmode=disable";
+  }
+};
+
+class MariaDbServer : public TestServer {
+ public:
+  bool Available() const override {
+    return !FirstExisting({"/usr/sbin/mariadbd", "/usr/bin/mariadbd"}).empty() &&
+           !FirstExisting({"/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db"}).empty();
+  }
+
+  std::string Start() override {
+    const std::string dir = MakeDir("mariadb");
+    if (dir.empty()) return "mkdtemp failed";
+    const std::string log = dir + "/server.log";
+    const std::string install = FirstExisting({"/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db"});
+    const std::string user_flag = "--user=" + std::string(::getuid() == 0 ? "root" : ::getpwuid(::getuid())->pw_name);
+    if (RunToEnd({install, "--no-defaults", "--datadir=" + dir + "/data", user_flag,
+                  "--auth-root-authentication-method=normal", "--skip-test-db"},
+                 "", log) != 0) {
+      return "mariadb-install-db failed; see " + log;
+    }
+    port_ = FreePort();
+    socket_ = dir + "/mysqld.sock";
+    pid_ = Spawn({FirstExisting({"/usr/sbin/mariadbd", "/usr/bin/mariadbd"}), "--no-defaults", "--datadir=" + dir + "/data",
+                  "--socket=" + socket_, "--port=" + std::to_string(port_), "--bind-address=127.0.0.1", user_flag,
+                  "--pid-file=" + dir + "/mariadbd.pid", "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0",
+                  "--innodb-buffer-pool-size=64M"},
+                 "", log);
+    data::ConnectionSpec admin{"jdbc:mysql://localhost/?socket=" + socket_, "root", "", 5};
+    const std::string waited = WaitReady(admin);
+    if (!waited.empty()) return waited;
+    auto connection = data::Connect(admin);
+    if (!connection.ok()) return connection.status().ToString();
+    for (const std::string& sql : std::vector<std::string>{
+             "CREATE DATABASE refinery_test CHARACTER SET utf8mb4",
+          "CREATE USER '" + user() + "'@'127.0.0.1' IDENTIFIED BY '" + password() + "'",
+          "GRANT ALL ON refinery_test.* TO '" + user() + "'@'127.0.0.1'"}) {
+      auto done = (*connection)->Execute(sql);
+      if (!done.ok()) return done.status().ToString();
+    }
+    return "";
+  }
+
+  std::string Url() const override {
+    return "jdbc:mysql://127.0.0.1:" + std::to_string(port_) + "/refinery_test?useSSL=false";
+  }
+
+ private:
+  std::string socket_;
+};
+
+}  // namespace refinery::testing
