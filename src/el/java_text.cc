@@ -7,6 +7,7 @@
 #include <regex>
 #include <variant>
 
+#include "core/xml_text.h"
 #include "el/internal/errors.h"
 
 namespace refinery::el::internal {
@@ -298,21 +299,7 @@ std::string UrlEncode(std::string_view s) {
   return out;
 }
 
-std::string EscapeXml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string EscapeXml(std::string_view s) { return refinery::EscapeXml(s); }
 
 std::string ToJsonText(const Value& value) {
   std::string out;

@@ -27,7 +27,6 @@ namespace refinery::engine {
 
 namespace internal {
 bool IsJavaIdentifier(std::string_view name);
-std::string XmlEscape(const std::string& text);
 std::vector<std::string> SplitCommaList(const std::string& text);
 // "/f:0/g:1" -> group "/f:0/g", parent path "/f:0".
 inline std::string ForkGroupOf(const std::string& path) { return path.substr(0, path.rfind(':')); }

@@ -22,22 +22,6 @@ bool IsJavaIdentifier(std::string_view name) {
                      [&](char c) { return head(c) || std::isdigit(static_cast<unsigned char>(c)); });
 }
 
-std::string XmlEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> SplitCommaList(const std::string& text) {
   std::vector<std::string> items;
   std::stringstream stream(text);

@@ -1,6 +1,7 @@
 // The locked state machine: steps, control nodes, action start and end,
 // job end, suspension, replay after a restart, and committing effects.
 #include "engine/engine_impl.h"
+#include "core/xml_text.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -17,7 +18,6 @@ using internal::ForkGroupOf;
 using internal::IsDone;
 using internal::ParentPathOf;
 using internal::WasInFlight;
-using internal::XmlEscape;
 using internal::SplitCommaList;
 using internal::IsJavaIdentifier;
 
@@ -42,7 +42,7 @@ el::Context Engine::Impl::ElContext(JobRuntime& job, bool escape_variables) {
   context.variables = [conf, escape_variables](std::string_view name) -> std::optional<el::Value> {
     if (IsJavaIdentifier(name)) {
       if (auto value = conf->Get(name)) {
-        return el::Value::String(escape_variables ? XmlEscape(*value) : *value);
+        return el::Value::String(escape_variables ? EscapeXml(*value) : *value);
       }
     }
     return el::WorkflowConstant(name);
