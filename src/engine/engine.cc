@@ -326,6 +326,10 @@ Result<actions::SubWorkflowRunner::Outcome> Engine::Run(const Properties& child_
       if (it == impl_->jobs.end()) break;
       const std::string& status = it->second->record.status;
       if (status == "SUSPENDED" || internal::IsTerminalJobStatus(status)) break;
+      if (impl_->stopping) {
+        // The child stays RUNNING in the store; the next start recovers both.
+        return Status::Cancelled("engine shutting down while sub-workflow [" + child_id + "] runs");
+      }
       impl_->job_cv.wait_for(lock, std::chrono::milliseconds(200));
     }
     if (cancel.cancelled()) {
