@@ -60,7 +60,7 @@ INSERT INTO wide SELECT g, g % 1000, (g * 7) % 100000, g * 1000003, (g % 100000)
   g % 2 = 0, DATE '2020-01-01' + (g % 1500), TIMESTAMP '2020-01-01' + g * INTERVAL '1 second',
   substr(md5(g::text), 1, 8), 'name-' || md5(g::text), repeat('x', (g % 20)::int), CASE WHEN g % 5 = 0 THEN NULL ELSE g END,
   (ARRAY['Lisbon','Porto','Braga','Faro'])[1 + g % 4]
-FROM generate_series(1, $rows) g;
+FROM generate_series(1::bigint, $rows::bigint) g;
 ANALYZE wide;
 SQL
 mysqlc -e "CREATE DATABASE bench; CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY 'bench-pw';

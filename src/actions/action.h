@@ -46,6 +46,9 @@ struct ProcessSpec {
   std::vector<std::pair<std::string, std::string>> env;  // added to the parent's
   std::string working_directory;                 // "" = a fresh temp dir
   size_t max_stdout_bytes = 1 << 20;             // beyond: truncated, flagged
+  // Called on the runner's thread with each complete output line as it
+  // arrives (stderr lines with `is_stderr`), so long programs show progress.
+  std::function<void(const std::string& line, bool is_stderr)> on_line;
 };
 
 struct ProcessOutcome {

@@ -163,12 +163,36 @@ int Spawn(const std::string& program, std::vector<std::string> argv, std::vector
   return rc;
 }
 
+// Hands complete lines of a stream to ProcessSpec::on_line as they arrive.
+class LineSplitter {
+ public:
+  LineSplitter(const ProcessSpec& spec, bool is_stderr) : spec_(spec), is_stderr_(is_stderr) {}
+  ~LineSplitter() {
+    if (!partial_.empty() && spec_.on_line) spec_.on_line(partial_, is_stderr_);
+  }
+  void Feed(const char* data, size_t size) {
+    if (!spec_.on_line) return;
+    partial_.append(data, size);
+    size_t start = 0;
+    for (size_t newline; (newline = partial_.find('\n', start)) != std::string::npos; start = newline + 1) {
+      spec_.on_line(partial_.substr(start, newline - start), is_stderr_);
+    }
+    partial_.erase(0, start);
+  }
+
+ private:
+  const ProcessSpec& spec_;
+  bool is_stderr_;
+  std::string partial_;
+};
+
 // Reads what is available; returns false at end of file.
-bool Drain(int fd, std::string* sink, size_t cap, bool* truncated) {
+bool Drain(int fd, std::string* sink, size_t cap, bool* truncated, LineSplitter* lines) {
   char buffer[8192];
   while (true) {
     const ssize_t n = ::read(fd, buffer, sizeof(buffer));
     if (n > 0) {
+      lines->Feed(buffer, static_cast<size_t>(n));
       const size_t room = sink->size() < cap ? cap - sink->size() : 0;
       const size_t take = std::min(room, static_cast<size_t>(n));
       sink->append(buffer, take);
@@ -204,6 +228,8 @@ struct Ending {
 Ending Supervise(pid_t pid, Pipe& out, Pipe& err, const ProcessSpec& spec, const Cancellation& cancel,
                  ProcessOutcome* outcome) {
   Ending ending;
+  LineSplitter out_lines(spec, /*is_stderr=*/false);
+  LineSplitter err_lines(spec, /*is_stderr=*/true);
   bool exited = false;
   SteadyClock::time_point term_sent;
   SteadyClock::time_point exit_time;
@@ -239,11 +265,12 @@ Ending Supervise(pid_t pid, Pipe& out, Pipe& err, const ProcessSpec& spec, const
       break;
     }
     if (out.read_end >= 0 &&
-        !Drain(out.read_end, &outcome->stdout_text, spec.max_stdout_bytes, &outcome->stdout_truncated)) {
+        !Drain(out.read_end, &outcome->stdout_text, spec.max_stdout_bytes, &outcome->stdout_truncated,
+               &out_lines)) {
       out.CloseRead();
     }
     if (err.read_end >= 0) {
-      const bool open = Drain(err.read_end, &outcome->stderr_tail, SIZE_MAX, nullptr);
+      const bool open = Drain(err.read_end, &outcome->stderr_tail, SIZE_MAX, nullptr, &err_lines);
       KeepTail(&outcome->stderr_tail, 2 * kStderrTailBytes);
       if (!open) err.CloseRead();
     }

@@ -137,21 +137,6 @@ std::string StderrSummary(const std::string& tail) {
   return summary;
 }
 
-void LogLines(const ActionContext& context, const std::string& prefix, const std::string& text) {
-  size_t start = 0;
-  size_t count = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (count++ == kMaxLoggedLines) {
-      Report(context, prefix + "... (more lines not logged)");
-      return;
-    }
-    Report(context, prefix + text.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
 Status WriteLocalFile(const stdfs::path& path, const std::string& content) {
   FILE* out = std::fopen(path.c_str(), "wb");
   if (out == nullptr) return Status::IoError("Could not write \"" + path.string() + "\"");
@@ -232,6 +217,17 @@ ActionResult ShellAction::Run(ActionContext& context) {
   process.env.emplace_back("OOZIE_ACTION_CONF_XML", conf_file.string());
   process.env.insert(process.env.end(), spec.env.begin(), spec.env.end());
   process.working_directory = dir.path().string();
+  // Output reaches the job log line by line while the program runs, up to a
+  // bound so a chatty program cannot flood the state store.
+  size_t logged_lines = 0;
+  process.on_line = [&context, &logged_lines](const std::string& line, bool is_stderr) {
+    if (++logged_lines > kMaxLoggedLines) return;
+    if (logged_lines == kMaxLoggedLines) {
+      Report(context, "(output beyond " + std::to_string(kMaxLoggedLines) + " lines is not logged)");
+      return;
+    }
+    Report(context, std::string(is_stderr ? "stderr: " : "stdout: ") + line);
+  };
   std::string command;
   for (const std::string& arg : process.argv) command += (command.empty() ? "" : " ") + arg;
   Report(context, "Launching [" + command + "] in [" + process.working_directory + "]");
@@ -253,8 +249,6 @@ ActionResult ShellAction::Run(ActionContext& context) {
 
 ActionResult ShellAction::Finish(const ActionContext& context, const ShellSpec& spec, const ProcessOutcome& outcome,
                                  int64_t max_output) {
-  LogLines(context, "stdout: ", outcome.stdout_text);
-  LogLines(context, "stderr: ", outcome.stderr_tail);
   Report(context, "Exit code [" + std::to_string(outcome.exit_code) + "]");
   if (outcome.exit_code != 0) {
     std::string message =

@@ -1,5 +1,6 @@
 // Calendar arithmetic as java.util.GregorianCalendar does it, dataset
 // instances (coord:current, coord:offset) and URI templates.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -52,6 +53,10 @@ TimePoint AddMonthsJava(TimePoint t, int64_t months, const TimeZone& tz) {
   return tz.FromLocal(f);
 }
 
+int64_t EpochMinutes(TimePoint t) {
+  return std::chrono::floor<std::chrono::minutes>(t).time_since_epoch().count();
+}
+
 // Bounds keep arithmetic on absurd inputs inside the representable range.
 constexpr int64_t kMaxMinutes = 9000LL * 366 * 1440;
 
@@ -78,8 +83,8 @@ TimePoint AddCalendar(TimePoint t, TimeUnit unit, int64_t amount, const TimeZone
   if (amount > kMaxMinutes) amount = kMaxMinutes;
   if (amount < -kMaxMinutes) amount = -kMaxMinutes;
   switch (unit) {
-    case TimeUnit::kMinute: return t + std::chrono::minutes(amount);
-    case TimeUnit::kHour: return t + std::chrono::hours(std::clamp<int64_t>(amount, -kMaxMinutes / 60, kMaxMinutes / 60));
+    case TimeUnit::kMinute: return ClampToSupportedRange(EpochMinutes(t) + amount);
+    case TimeUnit::kHour: return ClampToSupportedRange(EpochMinutes(t) + 60 * std::clamp<int64_t>(amount, -kMaxMinutes / 60, kMaxMinutes / 60));
     case TimeUnit::kDay:
     case TimeUnit::kEndOfDay: return AddDaysJava(t, std::clamp<int64_t>(amount, -3300000, 3300000), tz);
     case TimeUnit::kWeek:
@@ -120,8 +125,8 @@ std::optional<TimePoint> CurrentInstance(const Dataset& ds, TimePoint nominal, i
                                                      : 43830;
   int64_t elapsed = std::chrono::duration_cast<std::chrono::minutes>(nominal - init).count();
   int64_t k = std::max<int64_t>(0, elapsed / (approx_minutes * freq) - 2);
-  while (AddCalendar(init, unit, (k + 1) * freq, ds.timezone) <= nominal) ++k;
-  while (k > 0 && AddCalendar(init, unit, k * freq, ds.timezone) > nominal) --k;
+  for (int i = 0; i < 8 && AddCalendar(init, unit, (k + 1) * freq, ds.timezone) <= nominal; ++i) ++k;
+  for (int i = 0; i < 8 && k > 0 && AddCalendar(init, unit, k * freq, ds.timezone) > nominal; ++i) --k;
   if (k + n < 0) return std::nullopt;
   return AddCalendar(init, unit, (k + n) * freq, ds.timezone);
 }

@@ -27,7 +27,7 @@ Result<int64_t> ToInt(const el::Value& v) {
 }
 
 Result<TimePoint> ToTime(const el::Value& v) {
-  Result<TimePoint> t = ParseOozieTime(v.ToText());
+  Result<TimePoint> t = ParseCoordTime(v.ToText());
   if (!t.ok()) return ElError("[" + v.ToText() + "] is not a date (yyyy-MM-dd'T'HH:mm'Z')");
   return t;
 }
@@ -99,7 +99,7 @@ void RegisterInstanceFunctions(el::FunctionTable* table, const CoordElContext* c
     REFINERY_ASSIGN_OR_RETURN(TimePoint nominal, Nominal(ctx));
     REFINERY_ASSIGN_OR_RETURN(int64_t s, ToInt(a[0]));
     REFINERY_ASSIGN_OR_RETURN(int64_t e, ToInt(a[1]));
-    if (e - s > 100000) return ElError("coord:currentRange: range too large");
+    if (e - s > 1000) return ElError("coord:currentRange: range too large");
     std::string out;
     for (int64_t i = e; i >= s; --i) {
       std::optional<TimePoint> t = CurrentInstance(*ds, nominal, i);
@@ -245,8 +245,7 @@ size_t ExpressionEnd(std::string_view text, size_t open) {
 
 bool IsDeferred(std::string_view expr) {
   static const std::set<std::string, std::less<>> kPhase1 = {
-      "user", "conf", "minutes", "hours", "days", "months", "endOfDays", "endOfWeeks", "endOfMonths",
-      "dateOffset", "dateTzOffset"};
+      "user", "conf", "dateOffset", "dateTzOffset"};
   static const std::set<std::string, std::less<>> kUriVars = {"YEAR", "MONTH", "DAY", "HOUR", "MINUTE"};
   size_t b = expr.find_first_not_of(" \t");
   size_t e = expr.find_last_not_of(" \t");
@@ -297,13 +296,6 @@ Result<std::string> ResolveSubmitText(std::string_view text, const Properties* c
   el::FunctionTable table;
   RegisterJobFunctions(&table, &ctx);
   RegisterTimeFunctions(&table, &ctx);
-  for (const char* unit : {"minutes", "hours", "days", "months", "endOfDays", "endOfWeeks", "endOfMonths"}) {
-    const int64_t factor = std::string_view(unit) == "hours" ? 60 : 1;
-    table.Register(std::string("coord:") + unit, 1, 1, [factor](const std::vector<el::Value>& a) -> Result<el::Value> {
-      REFINERY_ASSIGN_OR_RETURN(int64_t n, ToInt(a[0]));
-      return el::Value::Int(n * factor);
-    });
-  }
   el::Context el_ctx;
   el_ctx.functions = &table;
   el_ctx.variables = [&props](std::string_view name) -> std::optional<el::Value> {

@@ -35,9 +35,10 @@ void RegisterCoordFunctions(el::FunctionTable* table, const CoordElContext* ctx,
 Result<std::string> EvaluateCoordText(std::string_view text, const CoordElContext& ctx);
 
 // Submit-time (phase 1) resolution of the text of coordinator.xml: job
-// properties are substituted, coord:user/conf, frequency functions and
-// dateOffset/dateTzOffset are evaluated; expressions using any other coord:*
-// function or ${YEAR}…${MINUTE} are kept verbatim for later phases.
+// properties are substituted, coord:user/conf and dateOffset/dateTzOffset are
+// evaluated; expressions using any other coord:* function (frequency
+// functions included: their unit matters) or ${YEAR}…${MINUTE} are kept
+// verbatim for later phases.
 // Unresolvable variables are E1004.
 Result<std::string> ResolveSubmitText(std::string_view text, const Properties* conf, const std::string& user);
 

@@ -95,7 +95,7 @@ class Parser {
     return Resolve(n, a.value());
   }
   Result<TimePoint> Date(const pugi::xml_node& n, const std::string& field, const std::string& text) const {
-    Result<TimePoint> t = ParseOozieTime(Trim(text));
+    Result<TimePoint> t = ParseCoordTime(Trim(text));
     if (!t.ok()) {
       return Error(n, "E1003", "Invalid coordinator application attributes, parameter [" + field + "] = [" + text +
                                    "] must be Date in UTC format (yyyy-MM-dd'T'HH:mm'Z')");

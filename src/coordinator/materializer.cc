@@ -152,7 +152,7 @@ Status ResolveRange(const DataEvent& ev, const Dataset& ds, const CoordElContext
   switch (start_type) {
     case FuncType::kCurrent: {
       if (s.n > e.n) return E1010("start-instance should be equal or earlier than the end-instance in [" + ev.name + "]");
-      if (e.n - s.n > kBatchSize) return E1010("instance range of [" + ev.name + "] is too large");
+      if (e.n - s.n > 1000) return E1010("instance range of [" + ev.name + "] is too large");
       for (int64_t i = e.n; i >= s.n; --i) {
         std::optional<TimePoint> t = CurrentInstance(ds, nominal, i);
         if (!t) break;
@@ -222,7 +222,7 @@ Result<DataInstances> ResolveEvent(const CoordinatorApp& app, const DataEvent& e
   }
   if (!ev.start_instance.empty()) REFINERY_RETURN_IF_ERROR(ResolveRange(ev, *ds, ctx, &out));
   for (const std::string& inst : out.instances) {
-    Result<TimePoint> t = ParseOozieTime(inst);
+    Result<TimePoint> t = ParseCoordTime(inst);
     if (!t.ok()) return E1010("instance [" + inst + "] of [" + ev.name + "] is not a date");
     out.uris.push_back(RenderUriTemplate(ds->uri_template, *t, base.conf));
   }

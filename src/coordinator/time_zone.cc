@@ -1,10 +1,13 @@
 #include "coordinator/time_zone.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 
 #include <date/date.h>
 #include <date/tz.h>
+
+#include "core/time_format.h"
 
 namespace refinery::coordinator {
 namespace {
@@ -54,7 +57,25 @@ bool ParseGmtOffset(std::string_view id, std::chrono::minutes* out) {
 
 date::sys_seconds ToSys(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
+constexpr int64_t kMinMinutes = -141990480;  // 1700-01-01T00:00Z
+constexpr int64_t kMaxMinutes = 147257280;   // 2250-01-01T00:00Z
+
 }  // namespace
+
+TimePoint ClampToSupportedRange(date_minutes_t epoch_minutes) {
+  return TimePoint(std::chrono::minutes(std::clamp<int64_t>(epoch_minutes, kMinMinutes, kMaxMinutes)));
+}
+
+Result<TimePoint> ParseCoordTime(std::string_view text) {
+  if (text.size() == 17) {
+    int year = 0;
+    for (size_t i = 0; i < 4; ++i) year = year * 10 + (text[i] >= '0' && text[i] <= '9' ? text[i] - '0' : 0);
+    if (year < 1700 || year > 2200) {
+      return Status::InvalidArgument("time [" + std::string(text) + "] is outside the supported years 1700 … 2200");
+    }
+  }
+  return ParseOozieTime(text);
+}
 
 Result<TimeZone> TimeZone::Find(std::string_view id) {
   TimeZone tz;
@@ -83,7 +104,13 @@ std::chrono::minutes TimeZone::OffsetAt(TimePoint t) const {
 
 std::chrono::minutes TimeZone::DstAt(TimePoint t) const {
   if (zone_ == nullptr) return std::chrono::minutes(0);
-  return zone_->get_info(ToSys(t)).save;
+  // With the OS tz database `save` is only a flag (1 min), so the amount is
+  // the difference to the standard-time period before.
+  const date::sys_info info = zone_->get_info(ToSys(t));
+  if (info.save.count() == 0) return std::chrono::minutes(0);
+  const date::sys_info before = zone_->get_info(info.begin - std::chrono::seconds(1));
+  if (before.save.count() != 0 || before.offset >= info.offset) return std::chrono::minutes(60);
+  return std::chrono::duration_cast<std::chrono::minutes>(info.offset - before.offset);
 }
 
 LocalFields TimeZone::ToLocal(TimePoint t) const {
@@ -107,11 +134,14 @@ TimePoint TimeZone::FromLocal(const LocalFields& f) const {
                        date::days(f.day - 1);
   date::sys_seconds wall = day + std::chrono::hours(f.hour) + std::chrono::minutes(f.minute) +
                            std::chrono::seconds(f.second);
-  if (zone_ == nullptr) return TimePoint(wall - fixed_);
+  auto to_time = [](date::sys_seconds s) {
+    return ClampToSupportedRange(std::chrono::floor<std::chrono::minutes>(s).time_since_epoch().count());
+  };
+  if (zone_ == nullptr) return to_time(wall - fixed_);
   date::local_seconds local(wall.time_since_epoch());
   date::local_info info = zone_->get_info(local);
   // unique and ambiguous: the first offset; nonexistent: the offset before the gap.
-  return TimePoint(wall - info.first.offset);
+  return to_time(wall - info.first.offset);
 }
 
 }  // namespace refinery::coordinator

@@ -16,6 +16,8 @@ class time_zone;
 
 namespace refinery::coordinator {
 
+using date_minutes_t = int64_t;
+
 struct LocalFields {
   int year = 1970;
   int month = 1;  // 1-12
@@ -25,6 +27,12 @@ struct LocalFields {
   int second = 0;
   int weekday = 4;  // 0 = Sunday
 };
+
+// Instants the coordinator computes are kept within [1700-01-01, 2250-01-01)
+// so that no arithmetic on user input can overflow a TimePoint.
+TimePoint ClampToSupportedRange(date_minutes_t epoch_minutes);
+// Strict yyyy-MM-dd'T'HH:mm'Z' for years 1700 … 2200 (E1003-style message).
+Result<TimePoint> ParseCoordTime(std::string_view text);
 
 class TimeZone {
  public:
