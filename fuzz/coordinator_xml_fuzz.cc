@@ -10,8 +10,12 @@
 #include "coordinator/coordinator.h"
 #include "core/time_format.h"
 
+namespace coordinator = refinery::coordinator;
+using refinery::FakeClock;
+using refinery::Properties;
+using refinery::Result;
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace refinery;  // NOLINT: fuzz entry point
   if (size == 0 || size > 64 * 1024) return 0;
   const uint8_t flags = data[size - 1];
   const std::string xml(reinterpret_cast<const char*>(data), size);

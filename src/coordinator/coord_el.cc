@@ -87,6 +87,25 @@ std::string JoinUris(const MaterializedAction* action, const std::string& name, 
   return out;
 }
 
+// The (-n)-th existing instance at or before the actual time, newest first.
+std::string LatestInstance(const CoordElContext* ctx, int64_t n) {
+  const std::string echo = "${coord:latest(" + std::to_string(n) + ")}";
+  const std::optional<TimePoint> from = ctx->actual_time ? ctx->actual_time : ctx->nominal_time;
+  if (ctx->dataset == nullptr || !ctx->data_exists || !from) return echo;
+  const Dataset& ds = *ctx->dataset;
+  const std::string flag = ds.DoneFlagOrDefault();
+  int64_t found = 0;
+  for (int64_t i = 0; i > -10000; --i) {
+    std::optional<TimePoint> t = CurrentInstance(ds, *from, i);
+    if (!t) break;
+    std::string uri = RenderUriTemplate(ds.uri_template, *t, ctx->conf);
+    if (!ctx->data_exists(flag.empty() ? uri : uri + "/" + flag)) continue;
+    if (found == -n) return FormatInstance(*t);
+    ++found;
+  }
+  return echo;
+}
+
 void RegisterInstanceFunctions(el::FunctionTable* table, const CoordElContext* ctx) {
   table->Register("coord:current", 1, 1, [ctx](const std::vector<el::Value>& a) -> Result<el::Value> {
     REFINERY_ASSIGN_OR_RETURN(const Dataset* ds, NeedDataset(ctx));
@@ -115,6 +134,11 @@ void RegisterInstanceFunctions(el::FunctionTable* table, const CoordElContext* c
     REFINERY_ASSIGN_OR_RETURN(int64_t n, ToInt(a[0]));
     REFINERY_ASSIGN_OR_RETURN(TimeUnit unit, ToUnit(a[1]));
     return InstanceValue(OffsetInstance(*ds, nominal, n, unit));
+  });
+  table->Register("coord:latest", 1, 1, [ctx](const std::vector<el::Value>& a) -> Result<el::Value> {
+    REFINERY_ASSIGN_OR_RETURN(int64_t n, ToInt(a[0]));
+    if (n > 0) return ElError("coord:latest(" + std::to_string(n) + "): n must be <= 0");
+    return el::Value::String(LatestInstance(ctx, n));
   });
   table->Register("coord:hoursInDay", 1, 1, [ctx](const std::vector<el::Value>& a) -> Result<el::Value> {
     REFINERY_ASSIGN_OR_RETURN(LocalFields f, InstanceLocal(ctx, a[0]));

@@ -3,6 +3,7 @@
 // EL error rather than guessing.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,12 +23,16 @@ struct CoordElContext {
   std::string user;
   const Properties* conf = nullptr;
   const MaterializedAction* action = nullptr;  // dataIn, dataOut
+  // coord:latest: whether a URI (with the done flag appended) exists. When
+  // empty, or when no instance qualifies, coord:latest(n) is echoed as
+  // "${coord:latest(n)}" so the action keeps waiting.
+  std::function<bool(const std::string& uri)> data_exists;
 };
 
 // Registers coord:nominalTime, actualTime, dateOffset, dateTzOffset,
 // formatTime, epochTime, tzOffset, dataIn, dataOut, conf, user, name,
-// actionId, hoursInDay, daysInMonth, current, currentRange, offset and the
-// basic EL functions. `ctx` must outlive the table.
+// actionId, hoursInDay, daysInMonth, current, currentRange, offset, latest
+// (searching back from the actual time) and the basic EL functions. `ctx` must outlive the table.
 void RegisterCoordFunctions(el::FunctionTable* table, const CoordElContext* ctx, const Clock* clock);
 
 // Evaluates `text` with every coord:* function of the context (action start:

@@ -1,11 +1,13 @@
-// coordinator: Oozie's coordinator.xml (uri:oozie:coordinator:0.1 … 0.5) as a
-// pure library. It parses an app into an immutable CoordinatorApp after ${}
-// resolution of the job properties; evaluates frequencies (coord:minutes …
-// endOfMonths, integers, 5-field Quartz cron); does calendar arithmetic in the
-// coordinator's time zone as java.util.Calendar does; and, given a job's
-// state and an injected Clock, tells which actions are due — their nominal
-// times, resolved dataset instances and URIs. It starts nothing and never
-// reads the wall clock itself.
+// coordinator: `coordinator.xml` (uri:oozie:coordinator:0.1 … 0.5) into an
+// immutable CoordinatorApp after submit-time ${} resolution; frequencies
+// (coord:minutes … endOfMonths, integers, 5-field Quartz cron evaluated in UTC
+// with Oozie's DST correction); calendar arithmetic in the coordinator's time
+// zone as java.util.Calendar does it; the Materializer, which from a job's
+// state and an injected Clock returns the actions due (nominal times from the
+// original start, end and pause exclusive, window, throttle and catch-up),
+// with their dataset instances and URIs; and the coord:* EL functions
+// (coord_el.h). Statuses and the fate of waiting actions are in status.h. It
+// starts nothing and never reads the wall clock.
 #pragma once
 
 #include <cstdint>

@@ -135,6 +135,18 @@ Result<InstanceIndex> EvaluateIndex(const std::string& expr, const CoordElContex
   return out;
 }
 
+// A start-instance offset rounds up to the next instance (Oozie fast-forwards
+// it), clipped to the first instance; nullopt when the nominal time has none.
+std::optional<TimePoint> FastForwardOffset(const Dataset& ds, TimePoint nominal, int64_t n, TimeUnit unit) {
+  std::optional<TimePoint> base = CurrentInstance(ds, nominal, 0);
+  if (!base) return std::nullopt;
+  const TimePoint target = AddCalendar(*base, unit, n, ds.timezone);
+  std::optional<TimePoint> at = CurrentInstance(ds, target, 0);
+  if (!at) return MoveToEnd(ds.initial_instance, ds.frequency.end_of, ds.timezone);
+  if (*at < target) return CurrentInstance(ds, target, 1);
+  return at;
+}
+
 Status E1010(const std::string& message) {
   return Status::InvalidArgument("Invalid data in coordinator xml. [" + message + "]", "E1010");
 }
@@ -171,7 +183,7 @@ Status ResolveRange(const DataEvent& ev, const Dataset& ds, const CoordElContext
       };
       std::optional<TimeUnit> su = unit_of(s.rest), eu = unit_of(e.rest);
       if (!su || !eu) return E1010("coord:offset needs a unit MINUTE, HOUR, DAY, MONTH or YEAR in [" + ev.name + "]");
-      std::optional<TimePoint> first = OffsetInstance(ds, nominal, s.n, *su);
+      std::optional<TimePoint> first = FastForwardOffset(ds, nominal, s.n, *su);
       std::optional<TimePoint> last = OffsetInstance(ds, nominal, e.n, *eu);
       if (first && last && *first > *last) {
         return E1010("start-instance should be equal or earlier than the end-instance in [" + ev.name + "]");

@@ -5,7 +5,8 @@
 //                EvaluateFrequency, printed "<value> <unit> <end-of>").
 //                Context: @ds freq=<f> init=<t> tz=<tz> (one dataset),
 //                @tz <job tz>, @nominal, @actual, @id, @name, @user,
-//                @conf key=value.
+//                @conf key=value, @exists <uri> (one per existing file,
+//                for coord:latest).
 //   cron         input: a cron frequency; @after <t>, @count N → fire times.
 //   parse        input: coordinator.xml; output: a summary of the app.
 //   materialize  input: coordinator.xml, or empty to build one from @start,
@@ -15,6 +16,7 @@
 //                @conf key=value, @user. Output: "@n <nominal>" lines,
 //                "  in|out <name> <uri>,<uri>" lines, then last/next/done.
 //   next         @action <n> <nominal> with the @start/@end/... job.
+#include <algorithm>
 #include <sstream>
 
 #include "coordinator/coord_el.h"
@@ -107,6 +109,12 @@ Result<std::string> RunEl(const GoldenCase& c) {
   ctx.name = ContextValue(c, "name");
   ctx.user = ContextValue(c, "user");
   ctx.conf = &conf;
+  const std::vector<std::string> existing = ContextValues(c, "exists");
+  if (!existing.empty()) {
+    ctx.data_exists = [existing](const std::string& uri) {
+      return std::find(existing.begin(), existing.end(), uri) != existing.end();
+    };
+  }
   for (const std::string& line : Lines(c.input)) {
     REFINERY_ASSIGN_OR_RETURN(std::string v, coordinator::EvaluateCoordText(line, ctx));
     out += (out.empty() ? "" : "\n") + v;
