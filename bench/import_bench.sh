@@ -17,10 +17,19 @@ pgbin="$(ls -d /usr/lib/postgresql/*/bin | tail -1)"
   echo "needs postgresql and mariadb-server (scripts/install-deps.sh --test)"; exit 2; }
 work="$(mktemp -d /tmp/refinery-import-bench.XXXXXX)"
 chmod 755 "$work"
-pg_pid=""; my_pid=""
+# Stops a server by the pid it wrote itself (postmaster.pid / --pid-file),
+# waiting until it is gone.
+stop_pid() {  # signal pidfile
+  [ -f "$2" ] || return 0
+  local pid; pid="$(head -1 "$2")"
+  kill "-$1" "$pid" 2>/dev/null || return 0
+  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
 cleanup() {
-  [ -n "$pg_pid" ] && kill -INT "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null || true
-  [ -n "$my_pid" ] && kill -TERM "$my_pid" 2>/dev/null && wait "$my_pid" 2>/dev/null || true
+  stop_pid INT "$work/pg/data/postmaster.pid"
+  stop_pid TERM "$work/my/pid"
+  wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,13 +44,11 @@ mkdir -p "$work/pg" "$work/my"
 as_pg "$pgbin/initdb" -D "$work/pg/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$work/pg/init.log"
 as_pg "$pgbin/postgres" -D "$work/pg/data" -p "$pg_port" -k "$work/pg" -c listen_addresses=127.0.0.1 \
   -c fsync=off -c shared_buffers=256MB >"$work/pg/server.log" 2>&1 &
-pg_pid=$!
 mariadb-install-db --no-defaults --datadir="$work/my/data" --user=root --auth-root-authentication-method=normal \
   --skip-test-db >"$work/my/init.log" 2>&1
 /usr/sbin/mariadbd --no-defaults --datadir="$work/my/data" --socket="$work/my/sock" --port="$my_port" \
   --bind-address=127.0.0.1 --user=root --pid-file="$work/my/pid" --skip-log-bin \
   --innodb-buffer-pool-size=512M --innodb-flush-log-at-trx-commit=0 >"$work/my/server.log" 2>&1 &
-my_pid=$!
 for _ in $(seq 300); do
   psql -h 127.0.0.1 -p "$pg_port" -U postgres -c 'select 1' postgres >/dev/null 2>&1 &&
     mysql --socket="$work/my/sock" -uroot -e 'select 1' >/dev/null 2>&1 && break
@@ -57,8 +64,8 @@ psqlc bench <<SQL
 CREATE TABLE wide (id BIGINT PRIMARY KEY, a INTEGER, b INTEGER, big BIGINT, price NUMERIC(12,2), ratio DOUBLE PRECISION,
   score REAL, flag BOOLEAN, day DATE, at TIMESTAMP, code CHAR(8), name VARCHAR(40), note TEXT, maybe INTEGER, city VARCHAR(20));
 INSERT INTO wide SELECT g, g % 1000, (g * 7) % 100000, g * 1000003, (g % 100000) / 100.0, g / 3.0, (g % 1000) / 7.0,
-  g % 2 = 0, DATE '2020-01-01' + (g % 1500), TIMESTAMP '2020-01-01' + g * INTERVAL '1 second',
-  substr(md5(g::text), 1, 8), 'name-' || md5(g::text), repeat('x', (g % 20)::int), CASE WHEN g % 5 = 0 THEN NULL ELSE g END,
+  g % 2 = 0, DATE '2020-01-01' + (g % 1500)::int, TIMESTAMP '2020-01-01' + g * INTERVAL '1 second',
+  substr(md5(g::text), 1, 8), 'name-' || md5(g::text), repeat('x', (g % 20)::int), CASE WHEN g % 5 = 0 THEN NULL ELSE (g % 2000000000)::int END,
   (ARRAY['Lisbon','Porto','Braga','Faro'])[1 + g % 4]
 FROM generate_series(1::bigint, $rows::bigint) g;
 ANALYZE wide;
@@ -92,17 +99,17 @@ run_refinery() {  # name connect user mappers
   mkdir -p "$app"
   cat > "$app/workflow.xml" <<XML
 <workflow-app xmlns="uri:oozie:workflow:0.5" name="import-$1"><start to="imp"/>
-<action name="imp"><sqoop xmlns="uri:oozie:sqoop-action:0.2"><name-node>hdfs://n</name-node>
+<action name="imp"><sqoop xmlns="uri:oozie:sqoop-action:0.2"><job-tracker>local</job-tracker><name-node>hdfs://n</name-node>
 <command>import --connect $2 --username $3 --password-file /user/bench/bench.pw --table wide --target-dir /raw/$1-m$4 --delete-target-dir -m $4</command>
 </sqoop><ok to="end"/><error to="k"/></action><kill name="k"><message>\${wf:errorMessage(wf:lastErrorNode())}</message></kill><end name="end"/></workflow-app>
 XML
-  echo "oozie.wf.application.path=$app" > "$app/job.properties"
+  echo "oozie.wf.application.path=file://$app" > "$app/job.properties"
   echo "user.name=bench" >> "$app/job.properties"
   local t0 t1
   t0=$(now)
   "$refinery" --home "$work/home" job -config "$app/job.properties" -run >"$app/run.log" 2>&1 || true
   t1=$(now)
-  grep -q SUCCEEDED "$app/run.log" || { echo "refinery import $1 -m $4 failed:"; cat "$app/run.log"; exit 1; }
+  grep -q SUCCEEDED "$app/run.log" || { echo "refinery import $1 -m $4 failed:" >&2; cat "$app/run.log" >&2; exit 1; }
   echo "$t1 - $t0" | bc -l
 }
 # PostgreSQL auth is trust: any password works; MariaDB checks it.

@@ -196,28 +196,25 @@ void Engine::Impl::ReportLog(const std::string& job_id, const std::string& node,
   batch.log_lines.emplace_back(job_id, FormatIsoMillis(env.clock->Now()) + " INFO  [" + node + "] " + line);
   const Status status = env.store->Apply(batch);
   if (!status.ok()) Log(LogLevel::kWarn, "could not store a log line: " + status.ToString());
-  std::lock_guard<std::mutex> lock(mu);
-  EngineEvent event;
-  event.kind = EngineEvent::Kind::kActionLog;
-  event.job_id = job_id;
-  event.action_name = node;
-  event.detail = line;
-  event.time_ms = NowMs();
-  for (EngineObserver* observer : observers) observer->OnEvent(event);
+  NotifyActionEvent(EngineEvent::Kind::kActionLog, job_id, node, line, -1);
 }
 
 void Engine::Impl::ReportProgress(const std::string& job_id, const std::string& node, double fraction,
                                   const std::string& detail) {
-  std::lock_guard<std::mutex> lock(mu);
+  NotifyActionEvent(EngineEvent::Kind::kActionProgress, job_id, node, detail, fraction);
+}
+
+void Engine::Impl::NotifyActionEvent(EngineEvent::Kind kind, const std::string& job_id, const std::string& node,
+                                     const std::string& detail, double fraction) {
   EngineEvent event;
-  event.kind = EngineEvent::Kind::kActionProgress;
+  event.kind = kind;
   event.job_id = job_id;
   event.action_name = node;
   event.detail = detail;
   event.fraction = fraction;
   event.time_ms = NowMs();
+  std::lock_guard<std::mutex> lock(mu);
   for (EngineObserver* observer : observers) observer->OnEvent(event);
 }
-
 
 }  // namespace refinery::engine

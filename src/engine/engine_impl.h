@@ -133,6 +133,9 @@ struct Engine::Impl {
   void ReportLog(const std::string& job_id, const std::string& node, const std::string& line);
   void ReportProgress(const std::string& job_id, const std::string& node, double fraction,
                       const std::string& detail);
+  // Tells observers about an action's log line or progress (takes mu).
+  void NotifyActionEvent(EngineEvent::Kind kind, const std::string& job_id, const std::string& node,
+                         const std::string& detail, double fraction);
 };
 
 }  // namespace refinery::engine

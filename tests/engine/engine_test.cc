@@ -226,43 +226,40 @@ TEST_F(EngineFixture, RerunRefusesAJobThatIsStillRunningAndBothRerunModes) {
   EXPECT_EQ(engine_->Rerun(*id, both).error_code(), "E0404");
 }
 
-TEST_F(EngineFixture, RecoverRunsAnInterruptedIdempotentActionAgain) {
-  // Simulate a crash: a job whose action record says RUNNING, in a store no
-  // live process owns.
-  auto conf = App("recover", Workflow(TestAction("a", "", "b") + TestAction("b", "")));
+// Leaves a job as a crash would: the job RUNNING, action `b` RUNNING, `a`
+// done, owned by a process that no longer exists. Returns the job id.
+std::string JobLeftRunningByACrash(EngineFixture& fixture, const std::string& app) {
+  auto conf = fixture.App(app, Workflow(TestAction("a", "", "b") + TestAction("b", "")));
   conf.Set("oozie.suspend.on.nodes", "b");
-  const auto job = RunToEnd(conf);
-  ASSERT_EQ(job.status, "SUSPENDED");
-  auto record = store_->GetJob(job.id);
-  auto actions = Actions(job.id);
+  const auto job = fixture.RunToEnd(conf);
+  EXPECT_EQ(job.status, "SUSPENDED");
+  auto record = fixture.store_->GetJob(job.id);
+  auto actions = fixture.Actions(job.id);
   store::WriteBatch crash;
   record->status = "RUNNING";
   crash.jobs.push_back(*record);
   actions.at("b").status = "RUNNING";
   crash.actions.push_back(actions.at("b"));
-  ASSERT_TRUE(store_->Apply(crash).ok());
-  ASSERT_TRUE(store_->PutMeta("owner." + job.id, "999999999:0").ok());
+  EXPECT_TRUE(fixture.store_->Apply(crash).ok());
+  EXPECT_TRUE(fixture.store_->PutMeta("owner." + job.id, "999999999:0").ok());
+  return job.id;
+}
+
+TEST_F(EngineFixture, RecoverRunsAnInterruptedIdempotentActionAgain) {
+  const std::string id = JobLeftRunningByACrash(*this, "recover");
   OpenEngine();
   auto recovered = engine_->Recover();
   ASSERT_TRUE(recovered.ok());
   ASSERT_EQ(recovered->size(), 1u);
-  EXPECT_EQ(engine_->WaitForJob(job.id)->status, "SUCCEEDED");
+  EXPECT_EQ(engine_->WaitForJob(id)->status, "SUCCEEDED");
   EXPECT_EQ(scripted_->runs("a"), 0);  // the new engine never ran the finished action
   EXPECT_EQ(scripted_->runs("b"), 1);
 }
 
 TEST_F(EngineFixture, RecoverSuspendsWhenAnInterruptedActionIsNotIdempotent) {
-  auto conf = App("recover-manual", Workflow(TestAction("a", "", "b") + TestAction("b", "")));
-  conf.Set("oozie.suspend.on.nodes", "b");
-  const auto job = RunToEnd(conf);
-  auto record = store_->GetJob(job.id);
-  auto actions = Actions(job.id);
-  store::WriteBatch crash;
-  record->status = "RUNNING";
-  crash.jobs.push_back(*record);
-  actions.at("b").status = "RUNNING";
-  crash.actions.push_back(actions.at("b"));
-  ASSERT_TRUE(store_->Apply(crash).ok());
+  const std::string id = JobLeftRunningByACrash(*this, "recover-manual");
+  store::WorkflowJobRecord job;
+  job.id = id;
   OpenEngine();
   scripted_->set_idempotent(false);
   ASSERT_TRUE(engine_->Recover().ok());

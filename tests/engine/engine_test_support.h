@@ -99,7 +99,7 @@ class ScriptedAction : public actions::Action {
 };
 
 class EngineFixture : public ::testing::Test {
- protected:
+ public:  // helpers shared with free functions in the tests
   void SetUp() override {
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /
