@@ -118,8 +118,7 @@ Result<Properties> LoadJobConfiguration(const JobOptions& options, bool config_r
 }
 
 // Waits for the job and the jobs recovered at start, then reports.
-int WaitAndReport(DataHome& home, const std::string& job_id, const std::vector<std::string>& recovered,
-                  bool quiet) {
+int WaitAndReport(DataHome& home, const std::string& job_id, const std::vector<std::string>& recovered) {
   auto final_record = home.engine->WaitForJob(job_id);
   for (const std::string& id : recovered) (void)home.engine->WaitForJob(id);
   home.engine->Shutdown();
@@ -137,7 +136,6 @@ int WaitAndReport(DataHome& home, const std::string& job_id, const std::vector<s
     std::printf("resume with: refinery job -resume %s   (or kill it: refinery job -kill %s)\n", job.id.c_str(),
                 job.id.c_str());
   }
-  (void)quiet;
   return job.status == "SUCCEEDED" ? 0 : 1;
 }
 
@@ -171,14 +169,12 @@ int RunJob(const GlobalOptions& global, const JobOptions& options) {
     std::printf("job: %s\n", job_id->c_str());
     return 0;
   }
-  return WaitAndReport(**home, *job_id, recovered, options.quiet);
+  return WaitAndReport(**home, *job_id, recovered);
 }
 
 int DryRun(const GlobalOptions& global, const JobOptions& options) {
   auto conf = LoadJobConfiguration(options, true);
   if (!conf.ok()) return PrintError(conf.status());
-  ProgressPrinter printer(false, true);
-  std::vector<std::string> recovered;
   OpenOptions open_options;
   open_options.with_engine = true;
   auto home = OpenDataHome(ResolveHomePath(global.home), open_options);
@@ -206,7 +202,7 @@ int ControlJob(const GlobalOptions& global, const JobOptions& options) {
       engine.Shutdown();
       return PrintError(status);
     }
-    if (wait) return WaitAndReport(**home, id, recovered, options.quiet);
+    if (wait) return WaitAndReport(**home, id, recovered);
     for (const std::string& other : recovered) (void)engine.WaitForJob(other);
     engine.Shutdown();
     return 0;
@@ -287,7 +283,7 @@ int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options) {
   return 0;
 }
 
-int RunValidateCommand(const GlobalOptions& global, const std::string& file) {
+int RunValidateCommand(const GlobalOptions& /*global*/, const std::string& file) {
   std::ifstream in(file);
   if (!in) {
     std::fprintf(stderr, "Error: file [%s] cannot be read\n", file.c_str());
@@ -312,7 +308,6 @@ int RunValidateCommand(const GlobalOptions& global, const std::string& file) {
     std::printf("%zu error(s) in %s\n", errors.size(), file.c_str());
     return 1;
   }
-  (void)global;
   std::printf("Valid workflow-app\n");
   return 0;
 }

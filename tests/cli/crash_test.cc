@@ -20,7 +20,6 @@ constexpr int kSteps = 8;
 std::string ChainWorkflow(const std::filesystem::path& markers) {
   std::string xml = "<workflow-app xmlns=\"uri:oozie:workflow:0.5\" name=\"crashy\">\n<start to=\"s0\"/>\n";
   for (int i = 0; i < kSteps; ++i) {
-    const std::string next = i + 1 < kSteps ? "t" + std::to_string(i) : "split";
     xml += "<action name=\"s" + std::to_string(i) + "\"><shell xmlns=\"uri:oozie:shell-action:0.3\">" +
            "<job-tracker>jt</job-tracker><name-node>nn</name-node><exec>sh</exec>" +
            "<argument>-c</argument><argument>echo s" + std::to_string(i) + " &gt;&gt; " + markers.string() +
@@ -28,7 +27,6 @@ std::string ChainWorkflow(const std::filesystem::path& markers) {
     const std::string after = i + 1 < kSteps ? "s" + std::to_string(i + 1) : "split";
     xml += "<action name=\"t" + std::to_string(i) + "\"><fs><touchz path=\"hdfs://nn:8020/crash/t" + std::to_string(i) +
            "\"/></fs><ok to=\"" + after + "\"/><error to=\"fail\"/></action>\n";
-    (void)next;
   }
   xml += "<fork name=\"split\"><path start=\"left\"/><path start=\"right\"/></fork>\n";
   for (const char* side : {"left", "right"}) {
