@@ -158,6 +158,10 @@ Status SmtpMailer::Transfer(const std::string& from, const std::vector<std::stri
 
 }  // namespace
 
-std::unique_ptr<Mailer> MakeSmtpMailer(SmtpSettings settings) { return std::make_unique<SmtpMailer>(std::move(settings)); }
-
 }  // namespace refinery::actions
+
+// The entry point of plugin refinery-smtp.so (see smtp_mailer_loader.cc).
+extern "C" void refinery_make_smtp_mailer(const refinery::actions::SmtpSettings* settings,
+                                          std::unique_ptr<refinery::actions::Mailer>* out) {
+  *out = std::make_unique<refinery::actions::SmtpMailer>(*settings);
+}

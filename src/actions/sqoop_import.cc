@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "actions/action_util.h"
+#include "data/dataset.h"
 #include "data/delimited_writer.h"
 
 namespace refinery::actions::internal {
@@ -499,33 +500,14 @@ Result<Plan> PlanImport(SqlConnection* connection, const SqoopOptions& options, 
 
 // ---- Publishing ----
 
-std::string CharText(char c) { return c == 0 ? std::string() : std::string(1, c); }
-
 std::string SchemaText(const SqoopOptions& options, const std::vector<Column>& columns, int64_t rows, int splits) {
-  Properties schema;
-  schema.Set("format", "refinery-raw-zone-1");
-  schema.Set("source.dialect", data::DialectName(data::ParseJdbcUrl(options.connect).ok()
-                                                     ? data::ParseJdbcUrl(options.connect)->dialect
-                                                     : data::Dialect::kSqlite));
-  schema.Set("source.table", options.table);
-  schema.Set("source.query", options.query);
-  schema.Set("columns", std::to_string(columns.size()));
-  for (size_t i = 0; i < columns.size(); ++i) {
-    const std::string prefix = "column." + std::to_string(i + 1) + ".";
-    schema.Set(prefix + "name", columns[i].name);
-    schema.Set(prefix + "source_type", columns[i].source_type);
-    schema.Set(prefix + "type", data::ValueTypeName(columns[i].type));
-  }
-  schema.Set("fields_terminated_by", CharText(options.format.field_delimiter));
-  schema.Set("lines_terminated_by", CharText(options.format.line_delimiter));
-  schema.Set("enclosed_by", CharText(options.format.enclosed_by));
-  schema.Set("enclose_required", options.format.enclose_required ? "true" : "false");
-  schema.Set("escaped_by", CharText(options.format.escaped_by));
-  schema.Set("null_string", options.format.null_string);
-  schema.Set("null_non_string", options.format.null_non_string);
-  schema.Set("rows", std::to_string(rows));
-  schema.Set("splits", std::to_string(splits));
-  return FormatJavaProperties(schema);
+  data::DatasetSchema schema;
+  schema.columns = columns;
+  schema.format = options.format;
+  schema.rows = rows;
+  const auto url = data::ParseJdbcUrl(options.connect);
+  const std::string dialect = data::DialectName(url.ok() ? url->dialect : data::Dialect::kSqlite);
+  return data::FormatDatasetSchema(schema, dialect, options.table, options.query, splits);
 }
 
 Status WriteLocal(const stdfs::path& path, const std::string& text) {

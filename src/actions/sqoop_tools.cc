@@ -70,10 +70,4 @@ Result<Properties> RunListDatabases(ActionContext& context, const data::Connecti
   return data;
 }
 
-Result<Properties> RunExport(ActionContext& context, const SqoopOptions& options, const data::ConnectionSpec& spec) {
-  return Status::Unsupported("sqoop export is not implemented natively yet (issue 3); run it from a <shell> action "
-                             "until then",
-                             kSqoopUnsupportedCode);
-}
-
 }  // namespace refinery::actions::internal

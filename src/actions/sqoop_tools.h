@@ -1,5 +1,5 @@
 // Internal to actions/: the <sqoop> tools other than import — eval,
-// list-tables, list-databases (and export, not yet native). Each logs what
+// list-tables, list-databases, and export (sqoop_export.cc). Each logs what
 // Sqoop would print and returns the action data as Properties.
 #pragma once
 

@@ -306,3 +306,10 @@ Result<std::unique_ptr<SqlConnection>> ConnectMysql(const JdbcUrl& url, const Co
 }
 
 }  // namespace refinery::data::internal
+
+// The plugin's entry point (see core/plugin.h): data::Connect looks it up by
+// name, so the client library is loaded only when a connection is made.
+extern "C" void refinery_connect_mysql(const refinery::data::JdbcUrl* url, const refinery::data::ConnectionSpec* spec,
+                                  refinery::Result<std::unique_ptr<refinery::data::SqlConnection>>* out) {
+  *out = refinery::data::internal::ConnectMysql(*url, *spec);
+}

@@ -326,3 +326,10 @@ Result<std::unique_ptr<SqlConnection>> ConnectPostgres(const JdbcUrl& url, const
 }
 
 }  // namespace refinery::data::internal
+
+// The plugin's entry point (see core/plugin.h): data::Connect looks it up by
+// name, so the client library is loaded only when a connection is made.
+extern "C" void refinery_connect_postgres(const refinery::data::JdbcUrl* url, const refinery::data::ConnectionSpec* spec,
+                                  refinery::Result<std::unique_ptr<refinery::data::SqlConnection>>* out) {
+  *out = refinery::data::internal::ConnectPostgres(*url, *spec);
+}

@@ -10,8 +10,12 @@
 namespace refinery::data::internal {
 
 Result<std::unique_ptr<SqlConnection>> ConnectSqlite(const JdbcUrl& url, const ConnectionSpec& spec);
+// Built into the plugins refinery-postgres.so and refinery-mysql.so.
 Result<std::unique_ptr<SqlConnection>> ConnectPostgres(const JdbcUrl& url, const ConnectionSpec& spec);
 Result<std::unique_ptr<SqlConnection>> ConnectMysql(const JdbcUrl& url, const ConnectionSpec& spec);
+// Loads plugin `name` ("postgres", "mysql") and connects through it.
+Result<std::unique_ptr<SqlConnection>> ConnectThroughPlugin(const std::string& name, const JdbcUrl& url,
+                                                            const ConnectionSpec& spec);
 
 // Shortest decimal text that re-parses to exactly `value` (std::to_chars).
 void AppendDouble(double value, std::string* out);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/plugin.h"
 #include "data/sql_internal.h"
 
 namespace refinery::data {
@@ -126,12 +127,25 @@ std::string SqlConnection::QuoteLiteral(const std::string& value) const {
   return out;
 }
 
+namespace internal {
+
+Result<std::unique_ptr<SqlConnection>> ConnectThroughPlugin(const std::string& name, const JdbcUrl& url,
+                                                            const ConnectionSpec& spec) {
+  using Entry = void (*)(const JdbcUrl*, const ConnectionSpec*, Result<std::unique_ptr<SqlConnection>>*);
+  REFINERY_ASSIGN_OR_RETURN(void* address, FindPluginSymbol(name, "refinery_connect_" + name));
+  Result<std::unique_ptr<SqlConnection>> connection = Status::Internal("the plugin returned nothing");
+  reinterpret_cast<Entry>(address)(&url, &spec, &connection);
+  return connection;
+}
+
+}  // namespace internal
+
 Result<std::unique_ptr<SqlConnection>> Connect(const ConnectionSpec& spec) {
   REFINERY_ASSIGN_OR_RETURN(JdbcUrl url, ParseJdbcUrl(spec.url));
   switch (url.dialect) {
     case Dialect::kSqlite: return internal::ConnectSqlite(url, spec);
-    case Dialect::kPostgres: return internal::ConnectPostgres(url, spec);
-    case Dialect::kMysql: return internal::ConnectMysql(url, spec);
+    case Dialect::kPostgres: return internal::ConnectThroughPlugin("postgres", url, spec);
+    case Dialect::kMysql: return internal::ConnectThroughPlugin("mysql", url, spec);
   }
   return Status::Internal("unknown dialect");
 }

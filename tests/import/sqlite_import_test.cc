@@ -361,8 +361,76 @@ TEST_F(SqliteImportTest, EvalListTablesAndListDatabases) {
   result = RunArgs({"eval", "--connect", "jdbc:sqlite:/db/shop.db", "-e", "DELETE FROM nokey WHERE a = 1"});
   ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_message;
   EXPECT_EQ(Data(result).GetOr("rows", ""), "1");
-  result = RunArgs({"export", "--connect", "jdbc:sqlite:/db/shop.db", "--table", "nokey", "--export-dir", "/raw"});
-  EXPECT_EQ(result.error_code, "SQOOP010");
+}
+
+TEST_F(SqliteImportTest, ExportRoundTripsAndReplacesNothingOnFailure) {
+  ActionResult result = Import({"--table", "items", "--target-dir", "/raw/items", "-m", "1"});
+  ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_message;
+  Exec("CREATE TABLE copy (id INTEGER PRIMARY KEY, small SMALLINT, big BIGINT, price DECIMAL(10,2), "
+       "ratio DOUBLE, flag BOOLEAN, day DATE, at TIMESTAMP, name TEXT, raw BLOB)");
+  result = RunArgs({"export", "--connect", "jdbc:sqlite:/db/shop.db", "--table", "copy", "--export-dir", "/raw/items"});
+  ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_code << " " << result.error_message;
+  EXPECT_EQ(Data(result).GetOr("rows", ""), "4");
+  result = Import({"--table", "copy", "--target-dir", "/raw/copy", "-m", "1"});
+  ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_message;
+  EXPECT_EQ(ReadParts(root_ / "raw/copy"), ReadParts(root_ / "raw/items"));
+
+  // Exporting again collides on the primary key at row 1: nothing is added.
+  result = RunArgs({"export", "--connect", "jdbc:sqlite:/db/shop.db", "--table", "copy", "--export-dir", "/raw/items"});
+  EXPECT_EQ(result.outcome, Outcome::kError);
+  EXPECT_NE(result.error_message.find("Row 1 of the export directory"), std::string::npos) << result.error_message;
+  EXPECT_NE(result.error_message.find("UNIQUE"), std::string::npos) << result.error_message;
+  result = RunArgs({"eval", "--connect", "jdbc:sqlite:/db/shop.db", "--query", "SELECT COUNT(*) FROM copy"});
+  EXPECT_TRUE(reporter_.Contains("| 4 |"));
+}
+
+TEST_F(SqliteImportTest, ExportUpdatesByKeyAndThroughAStagingTable) {
+  Exec("CREATE TABLE scores (id INTEGER PRIMARY KEY, score INTEGER)");
+  Exec("INSERT INTO scores VALUES (1, 10), (2, 20)");
+  Exec("CREATE TABLE scores_stage (id INTEGER, score INTEGER)");
+  WriteLocal(root_ / "out/part-m-00000", "2,25\n3,30\n");
+  const std::vector<std::string> base = {"export", "--connect", "jdbc:sqlite:/db/shop.db", "--export-dir", "/out"};
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunArgs(args);
+  };
+  ActionResult result = run({"--table", "scores", "--update-key", "id"});  // updateonly: row 3 is ignored
+  ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_message;
+  result = RunArgs({"eval", "--connect", "jdbc:sqlite:/db/shop.db", "--query",
+                    "SELECT group_concat(id || ':' || score, ' ') FROM (SELECT * FROM scores ORDER BY id)"});
+  EXPECT_TRUE(reporter_.Contains("| 1:10 2:25 |"));
+  result = run({"--table", "scores", "--update-key", "id", "--update-mode", "allowinsert"});
+  ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_message;
+  result = RunArgs({"eval", "--connect", "jdbc:sqlite:/db/shop.db", "--query",
+                    "SELECT group_concat(id || ':' || score, ' ') FROM (SELECT * FROM scores ORDER BY id)"});
+  EXPECT_TRUE(reporter_.Contains("| 1:10 2:25 3:30 |"));
+
+  Exec("DELETE FROM scores WHERE id > 1");
+  Exec("INSERT INTO scores_stage VALUES (9, 9)");
+  result = run({"--table", "scores", "--staging-table", "scores_stage"});
+  EXPECT_EQ(result.outcome, Outcome::kError);
+  EXPECT_NE(result.error_message.find("--clear-staging-table"), std::string::npos) << result.error_message;
+  result = run({"--table", "scores", "--staging-table", "scores_stage", "--clear-staging-table"});
+  ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_message;
+  result = RunArgs({"eval", "--connect", "jdbc:sqlite:/db/shop.db", "--query",
+                    "SELECT (SELECT group_concat(id, ' ') FROM scores) || '/' || (SELECT COUNT(*) FROM scores_stage)"});
+  EXPECT_TRUE(reporter_.Contains("| 1 2 3/0 |"));
+}
+
+TEST_F(SqliteImportTest, ExportErrorsNameTheColumnsAndTables) {
+  WriteLocal(root_ / "out/part-m-00000", "1,x,extra\n");
+  ActionResult result = RunArgs({"export", "--connect", "jdbc:sqlite:/db/shop.db", "--table", "nokey", "--export-dir",
+                                 "/out"});
+  EXPECT_EQ(result.outcome, Outcome::kError);
+  EXPECT_NE(result.error_message.find("part-m-00000:1, column 3"), std::string::npos) << result.error_message;
+  result = RunArgs({"export", "--connect", "jdbc:sqlite:/db/shop.db", "--table", "missing", "--export-dir", "/out"});
+  EXPECT_EQ(result.error_code, "SQOOP005");
+  EXPECT_NE(result.error_message.find("nokey"), std::string::npos) << result.error_message;
+  result = RunArgs({"export", "--connect", "jdbc:sqlite:/db/shop.db", "--table", "nokey", "--columns", "a,zz",
+                    "--export-dir", "/out"});
+  EXPECT_EQ(result.error_code, "SQOOP005");
+  EXPECT_NE(result.error_message.find("its columns are: a, b"), std::string::npos) << result.error_message;
 }
 
 TEST_F(SqliteImportTest, UnknownToolsAndOptionsNameTheSupportedOnes) {
