@@ -282,9 +282,9 @@ class RowParser {
       *enclosed = true;
       return ParseEnclosed(text, at, line, row_line, column);
     }
-    // Fast path: no escaping (or RFC 4180's, which only applies inside
-    // quotes), so the field ends at the next delimiter.
-    if (format.escaped_by == 0 || format.escaped_by == format.enclosed_by) {
+    // Fast path: no escaping (or, in a CSV file, RFC 4180's, which only
+    // applies inside quotes), so the field ends at the next delimiter.
+    if (format.escaped_by == 0 || (csv_ && format.escaped_by == format.enclosed_by)) {
       size_t end = i;
       while (end < text.size() && text[end] != format.field_delimiter && text[end] != format.line_delimiter) ++end;
       size_t value_end = end;

@@ -56,7 +56,11 @@ bool AppendEscaped(std::string_view value, const DelimitedFormat& format, std::s
   }
   const char escape = format.escaped_by;
   const char enclose = format.enclosed_by;
-  const bool enclose_it = enclose != 0 && (format.enclose_required || has_field || has_line);
+  // When the escape character is the enclosing one (RFC 4180 style), an
+  // unenclosed value holding it would read back as an enclosed field, so such
+  // values are enclosed too (Sqoop would write them ambiguously).
+  const bool enclose_it = enclose != 0 && (format.enclose_required || has_field || has_line ||
+                                           (escape == enclose && has_enclose));
   if (escape == 0) {
     // Without escaping, a delimiter is only safe inside enclosing, and an
     // enclosing character is never safe (a reader would end the field there).

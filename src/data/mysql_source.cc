@@ -20,6 +20,8 @@ constexpr unsigned kDatabaseAccessDenied = 1044;  // also what a missing databas
 constexpr unsigned kBadDatabase = 1049;
 constexpr unsigned kNoSuchTable = 1146;
 constexpr unsigned kBadField = 1054;
+constexpr unsigned kTableAccessDenied = 1142;
+constexpr unsigned kColumnAccessDenied = 1143;
 
 const char* TypeName(const MYSQL_FIELD& field) {
   const bool binary = field.charsetnr == kBinaryCharset;
@@ -126,8 +128,11 @@ class MysqlConnection : public SqlConnection {
 Status MysqlConnection::Error(const std::string& sql) const {
   const unsigned code = mysql_errno(mysql_);
   const std::string message =
-      RedactSecret("Query [" + sql + "] failed on MySQL/MariaDB: " + mysql_error(mysql_), password_);
+      RedactSecret("Query [" + SqlForMessage(sql) + "] failed on MySQL/MariaDB: " + mysql_error(mysql_), password_);
   if (code == kNoSuchTable || code == kBadField || code == kBadDatabase) return Status::NotFound(message, kUnknownNameCode);
+  if (code == kTableAccessDenied || code == kColumnAccessDenied || code == kDatabaseAccessDenied) {
+    return Status::FailedPrecondition(message + kPrivilegeHint, kQueryCode);
+  }
   return Status::InvalidArgument(message, kQueryCode);
 }
 
@@ -205,8 +210,12 @@ Result<std::vector<Column>> MysqlConnection::Describe(const std::string& sql) {
   std::unique_ptr<MYSQL_STMT, decltype(&mysql_stmt_close)> owned(stmt, &mysql_stmt_close);
   if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
     const unsigned code = mysql_stmt_errno(stmt);
-    const std::string message = RedactSecret("Query [" + sql + "] failed on MySQL/MariaDB: " + mysql_stmt_error(stmt), password_);
+    const std::string message = RedactSecret(
+        "Query [" + SqlForMessage(sql) + "] failed on MySQL/MariaDB: " + mysql_stmt_error(stmt), password_);
     if (code == kNoSuchTable || code == kBadField) return Status::NotFound(message, kUnknownNameCode);
+    if (code == kTableAccessDenied || code == kColumnAccessDenied) {
+      return Status::FailedPrecondition(message + kPrivilegeHint, kQueryCode);
+    }
     return Status::InvalidArgument(message, kQueryCode);
   }
   std::unique_ptr<MYSQL_RES, ResultDeleter> meta(mysql_stmt_result_metadata(stmt));

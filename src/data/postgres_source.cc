@@ -103,10 +103,11 @@ Status PostgresConnection::ErrorOf(const PGresult* result, const std::string& sq
   const std::string sqlstate = state == nullptr ? "" : state;
   std::string message = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  message = RedactSecret("Query [" + sql + "] failed on PostgreSQL: " + message, password_);
+  message = RedactSecret("Query [" + SqlForMessage(sql) + "] failed on PostgreSQL: " + message, password_);
   if (sqlstate == "42P01" || sqlstate == "42703" || sqlstate == "3F000") {
     return Status::NotFound(message, kUnknownNameCode);
   }
+  if (sqlstate == "42501") return Status::FailedPrecondition(message + kPrivilegeHint, kQueryCode);
   return Status::InvalidArgument(message, kQueryCode);
 }
 

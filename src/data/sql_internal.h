@@ -24,6 +24,16 @@ void AppendHex(std::string_view bytes, std::string* out);
 // Trimmed, lower-cased declared type, e.g. "VARCHAR(20)" -> "varchar(20)".
 std::string LowerType(std::string_view type);
 
+// `sql` for an error message: at most a few hundred characters (an export's
+// multi-row INSERT can be a megabyte), with how much was left out.
+std::string SqlForMessage(const std::string& sql);
+
+// The fix to suggest when the server refused a statement for lack of a
+// privilege, appended to its message.
+inline constexpr char kPrivilegeHint[] =
+    "; the database user lacks a privilege: ask for GRANT SELECT on the table (import, eval) or INSERT and UPDATE "
+    "(export)";
+
 // How often a stream polls its cancellation callback.
 inline constexpr int64_t kCancelPollRows = 4096;
 

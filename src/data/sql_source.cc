@@ -129,6 +129,12 @@ std::string SqlConnection::QuoteLiteral(const std::string& value) const {
 
 namespace internal {
 
+std::string SqlForMessage(const std::string& sql) {
+  constexpr size_t kShown = 300;
+  if (sql.size() <= kShown) return sql;
+  return sql.substr(0, kShown) + "… (" + std::to_string(sql.size() - kShown) + " more bytes)";
+}
+
 Result<std::unique_ptr<SqlConnection>> ConnectThroughPlugin(const std::string& name, const JdbcUrl& url,
                                                             const ConnectionSpec& spec) {
   using Entry = void (*)(const JdbcUrl*, const ConnectionSpec*, Result<std::unique_ptr<SqlConnection>>*);

@@ -63,7 +63,7 @@ class SqliteConnection : public SqlConnection {
 
 Status SqliteConnection::Prepare(const std::string& sql, Statement* statement) {
   if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), statement->out(), nullptr) != SQLITE_OK) {
-    return Status::InvalidArgument("Query [" + sql + "] failed on \"" + path_ + "\": " + sqlite3_errmsg(db_),
+    return Status::InvalidArgument("Query [" + SqlForMessage(sql) + "] failed on \"" + path_ + "\": " + sqlite3_errmsg(db_),
                                    kQueryCode);
   }
   return Status::Ok();
@@ -127,7 +127,7 @@ Status SqliteConnection::Stream(const std::string& sql, const StreamOptions& opt
   for (int64_t count = 1;; ++count) {
     const int rc = sqlite3_step(statement.get());
     if (rc == SQLITE_DONE) return Status::Ok();
-    if (rc != SQLITE_ROW) return Error("Query [" + sql + "]");
+    if (rc != SQLITE_ROW) return Error("Query [" + SqlForMessage(sql) + "]");
     for (size_t i = 0; i < columns.size(); ++i) {
       FieldOf(statement.get(), static_cast<int>(i), columns[i].type, &scratch[i], &row[i]);
     }

@@ -21,6 +21,8 @@ Result<AtomicDirectory> AtomicDirectory::Begin(FileSystem* fs, const std::string
     return Status::InvalidArgument("Refusing to publish over " + Quote(target_uri) + ": it is the data root itself");
   }
   REFINERY_RETURN_IF_ERROR(internal::MakeDirs(target.parent_path(), target_uri));
+  // What a killed writer of this target left behind goes before new work starts.
+  internal::SweepAbandonedSiblings(target);
   const stdfs::path staging = internal::HiddenSibling(target, "_refinery_tmp");
   if (::mkdir(staging.c_str(), 0777) != 0) {
     return OsError(errno, "Could not create a staging directory for " + Quote(target_uri));

@@ -64,7 +64,9 @@ class FileSystem {
 // Publishes a directory atomically: write everything under staging_path(),
 // then Commit() renames it over the target (replacing an existing one) after
 // writing `_SUCCESS` and fsyncing. Destroying it uncommitted removes the
-// staging directory, so readers never see half a snapshot.
+// staging directory, so readers never see half a snapshot. A writer killed
+// with SIGKILL leaves its staging directory hidden; the next Begin() on the
+// same target removes it (see doc/formats/raw-zone.md).
 class AtomicDirectory {
  public:
   static Result<AtomicDirectory> Begin(FileSystem* fs, const std::string& target_uri);

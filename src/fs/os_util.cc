@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <system_error>
 #include <vector>
@@ -131,14 +134,94 @@ std::string RandomSuffix() {
   return out;
 }
 
+namespace {
+
+constexpr std::string_view kStagingTag = "_refinery_tmp";
+constexpr std::string_view kAsideTag = "_refinery_old";
+
+// This host's name with anything but [A-Za-z0-9.] made '.', so the owner
+// part of a sibling's name parses back unambiguously.
+const std::string& HostTag() {
+  static const std::string tag = [] {
+    char name[256] = {};
+    if (::gethostname(name, sizeof(name) - 1) != 0) return std::string("localhost");
+    std::string out(name);
+    for (char& c : out) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.') c = '.';
+    }
+    return out.empty() ? std::string("localhost") : out;
+  }();
+  return tag;
+}
+
+struct SiblingOwner {
+  std::string tag;   // _refinery_tmp or _refinery_old
+  std::string host;
+  pid_t pid = 0;
+};
+
+// Parses ".<name>.<tag>_<host>-<pid>-<random>"; nullopt for anything else.
+std::optional<SiblingOwner> ParseSibling(const std::string& entry, const std::string& target_name) {
+  const std::string prefix = "." + target_name + ".";
+  if (entry.rfind(prefix, 0) != 0) return std::nullopt;
+  const std::string rest = entry.substr(prefix.size());
+  for (std::string_view tag : {kStagingTag, kAsideTag}) {
+    if (rest.rfind(std::string(tag) + "_", 0) != 0) continue;
+    const std::string owner = rest.substr(tag.size() + 1);
+    const size_t random_dash = owner.rfind('-');
+    if (random_dash == std::string::npos || random_dash == 0) return std::nullopt;
+    const size_t pid_dash = owner.rfind('-', random_dash - 1);
+    if (pid_dash == std::string::npos) return std::nullopt;
+    const std::string pid_text = owner.substr(pid_dash + 1, random_dash - pid_dash - 1);
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return SiblingOwner{std::string(tag), owner.substr(0, pid_dash), static_cast<pid_t>(std::stol(pid_text))};
+  }
+  return std::nullopt;
+}
+
+bool ProcessIsGone(pid_t pid) { return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+}  // namespace
+
 stdfs::path HiddenSibling(const stdfs::path& target, std::string_view tag) {
   std::string name = ".";
   name += target.filename().native();
   name += '.';
   name += tag;
   name += '_';
+  name += HostTag();
+  name += '-';
+  name += std::to_string(::getpid());
+  name += '-';
   name += RandomSuffix();
   return target.parent_path() / name;
+}
+
+int SweepAbandonedSiblings(const stdfs::path& target) {
+  std::error_code ec;
+  int cleaned = 0;
+  const std::string target_name = target.filename().native();
+  for (const auto& entry : stdfs::directory_iterator(target.parent_path(), ec)) {
+    const std::string name = entry.path().filename().native();
+    const auto owner = ParseSibling(name, target_name);
+    if (!owner || owner->host != HostTag() || !ProcessIsGone(owner->pid)) continue;
+    std::error_code ignored;
+    if (owner->tag == kAsideTag && !stdfs::exists(target, ignored)) {
+      if (::rename(entry.path().c_str(), target.c_str()) == 0) {
+        Log(LogLevel::kWarn, "restored " + Quote(target.native()) + " from the copy process " +
+                                 std::to_string(owner->pid) + " moved aside before it was killed");
+        ++cleaned;
+      }
+      continue;
+    }
+    stdfs::remove_all(entry.path(), ignored);
+    if (!ignored) {
+      Log(LogLevel::kInfo, "removed " + Quote(entry.path().native()) + ", left by process " +
+                               std::to_string(owner->pid) + " that no longer runs");
+      ++cleaned;
+    }
+  }
+  return cleaned;
 }
 
 Status MakeDirs(const stdfs::path& dir, const std::string& uri) {

@@ -23,8 +23,17 @@ std::string Quote(std::string_view text);
 std::string RandomSuffix();
 
 // A hidden sibling name for temporary work next to `target`:
-// <parent>/.<name>.<tag>_<random>.
+// <parent>/.<name>.<tag>_<host>-<pid>-<random>. Host and pid say who owns
+// it, so work left behind by a killed process can be recognized.
 std::filesystem::path HiddenSibling(const std::filesystem::path& target, std::string_view tag);
+
+// Removes the hidden siblings of `target` that a process of this host left
+// behind when it was killed (its pid no longer runs): staging directories are
+// deleted; an old copy moved aside is put back when `target` is missing (a
+// crash between the two renames of the fallback replace), else deleted.
+// Siblings of live processes or other hosts are left alone. Returns how many
+// it cleaned.
+int SweepAbandonedSiblings(const std::filesystem::path& target);
 
 // Creates `dir` and its missing parents (mode 0777 before umask). An existing
 // non-directory component is ENOTDIR. `uri` names the path in messages.

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -477,6 +479,60 @@ TEST_F(FileSystemTest, AtomicDirectoryAbortLeavesTargetAndNoStaging) {
   EXPECT_EQ(ReadLocal(root_ / "snap/keep"), "v1");
   EXPECT_FALSE(stdfs::exists(root_ / "snap/half"));
   EXPECT_TRUE(Leftovers(root_).empty());
+}
+
+// A child that begins a snapshot and dies by SIGKILL; returns its staging
+// directory's name (sent through a pipe) after it is gone.
+std::string StagingOfAKilledWriter(FileSystem* files, const std::string& target) {
+  int fds[2];
+  EXPECT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    auto dir = AtomicDirectory::Begin(files, target);
+    if (!dir.ok()) ::_exit(1);
+    WriteLocal(dir->staging_path() / "half", "partial");
+    const std::string name = dir->staging_path().filename().string();
+    if (::write(fds[1], name.data(), name.size()) < 0) ::_exit(1);
+    ::kill(::getpid(), SIGKILL);
+  }
+  ::close(fds[1]);
+  char buffer[512] = {};
+  const ssize_t got = ::read(fds[0], buffer, sizeof(buffer) - 1);
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  return got > 0 ? std::string(buffer, static_cast<size_t>(got)) : "";
+}
+
+TEST_F(FileSystemTest, AtomicDirectoryRemovesWhatAKilledWriterLeftBehind) {
+  WriteLocal(root_ / "snap/keep", "v1");
+  const std::string abandoned = StagingOfAKilledWriter(files_.get(), "/snap");
+  ASSERT_FALSE(abandoned.empty());
+  EXPECT_TRUE(stdfs::exists(root_ / abandoned));
+  auto mine = AtomicDirectory::Begin(files_.get(), "/snap");
+  ASSERT_TRUE(mine.ok());
+  EXPECT_FALSE(stdfs::exists(root_ / abandoned)) << "the killed writer's staging directory is removed";
+  // Work of a live process (this one) and of another host is not touched.
+  stdfs::create_directories(root_ / ".snap._refinery_tmp_other.host-1-0123456789abcdef");
+  auto again = AtomicDirectory::Begin(files_.get(), "/snap");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(stdfs::exists(mine->staging_path())) << "a live writer's staging directory stays";
+  EXPECT_TRUE(stdfs::exists(root_ / ".snap._refinery_tmp_other.host-1-0123456789abcdef"));
+  EXPECT_EQ(ReadLocal(root_ / "snap/keep"), "v1");
+}
+
+TEST_F(FileSystemTest, AtomicDirectoryRestoresAnOldCopyAKilledWriterMovedAside) {
+  // As if a writer died between "old aside" and "new in" of the fallback replace.
+  const std::string abandoned = StagingOfAKilledWriter(files_.get(), "/snap");
+  ASSERT_FALSE(abandoned.empty());
+  const std::string aside = std::string(abandoned).replace(abandoned.find("_refinery_tmp"), 13, "_refinery_old");
+  stdfs::rename(root_ / abandoned, root_ / aside);
+  EXPECT_FALSE(stdfs::exists(root_ / "snap"));
+  auto dir = AtomicDirectory::Begin(files_.get(), "/snap");
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ(ReadLocal(root_ / "snap/half"), "partial");
+  EXPECT_FALSE(stdfs::exists(root_ / aside));
 }
 
 TEST_F(FileSystemTest, AtomicDirectoryRefusesTargetsOutsideTheRoot) {

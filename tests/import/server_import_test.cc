@@ -308,6 +308,36 @@ TEST_P(ServerImportTest, ListTablesAndEval) {
   EXPECT_NE(missing.error_message.find("listed"), std::string::npos) << missing.error_message;
 }
 
+TEST_P(ServerImportTest, MissingPrivilegeAndOverflowAreNamedWithTheFix) {
+  auto admin = data::Connect(server_->AdminSpec());
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  // A table the test user may not read: owned by the administrator (PostgreSQL)
+  // or in a database the user has no grant on (MariaDB).
+  const std::string secret = IsPostgres() ? "secret" : "secret_db.secret";
+  if (!IsPostgres()) {
+    ASSERT_TRUE((*admin)->Execute("CREATE DATABASE IF NOT EXISTS secret_db").ok());
+  }
+  ASSERT_TRUE((*admin)->Execute("DROP TABLE IF EXISTS " + secret).ok());
+  ASSERT_TRUE((*admin)->Execute("CREATE TABLE " + secret + " (x INTEGER)").ok());
+  ActionResult result =
+      Import({"--query", "SELECT x FROM " + secret + " WHERE $CONDITIONS", "--target-dir", "/raw/secret", "-m", "1"});
+  EXPECT_EQ(result.error_code, "SQOOP008");
+  EXPECT_NE(result.error_message.find("GRANT SELECT"), std::string::npos) << result.error_message;
+  EXPECT_EQ(result.error_message.find(server_->password()), std::string::npos);
+
+  Exec("DROP TABLE IF EXISTS narrow");
+  Exec("CREATE TABLE narrow (id INTEGER PRIMARY KEY, small SMALLINT)");
+  WriteLocal(root_ / "out/part-m-00000", "1,1\n2,99999\n3,3\n");
+  result = Run({"export", "--connect", server_->Url(), "--username", server_->user(), "--password-file", "db.password",
+                "--table", "narrow", "--export-dir", "/out"});
+  EXPECT_EQ(result.error_code, "SQOOP008");
+  EXPECT_NE(result.error_message.find("Row 2 of the export directory"), std::string::npos) << result.error_message;
+  EXPECT_NE(result.error_message.find("range"), std::string::npos) << result.error_message;
+  auto count = data::QueryAll(admin->get(), "SELECT COUNT(*) FROM narrow");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ((*count)[0][0].value_or(""), "0") << "a failed export leaves the table as it was";
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, ServerImportTest, ::testing::Values("postgresql", "mariadb"));
 
 }  // namespace

@@ -106,6 +106,8 @@ class TestServer {
   virtual std::string Start() = 0;  // "" = running
   // A URL and credentials for the test user on its test database.
   virtual std::string Url() const = 0;
+  // The server's administrator on the test database.
+  virtual data::ConnectionSpec AdminSpec() const = 0;
   std::string user() const { return "refinery"; }
   std::string password() const { return "s3cret-Pw!"; }
   int port() const { return port_; }
@@ -202,6 +204,10 @@ class PostgresServer : public TestServer {
   std::string Url() const override {
     return "jdbc:postgresql://127.0.0.1:" + std::to_string(port_) + "/refinery_test?sslmode=disable";
   }
+
+  data::ConnectionSpec AdminSpec() const override {
+    return {"jdbc:postgresql://127.0.0.1:" + std::to_string(port_) + "/refinery_test", "postgres", "admin-pw", 5};
+  }
 };
 
 class MariaDbServer : public TestServer {
@@ -223,6 +229,10 @@ class MariaDbServer : public TestServer {
 
   std::string Url() const override {
     return "jdbc:mysql://127.0.0.1:" + std::to_string(port_) + "/refinery_test?useSSL=false";
+  }
+
+  data::ConnectionSpec AdminSpec() const override {
+    return {"jdbc:mysql://localhost/refinery_test?socket=" + socket_, "root", "", 5};
   }
 
  private:
