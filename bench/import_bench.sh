@@ -84,9 +84,11 @@ SQL
 cols="id, a, b, big, price, ratio, score, flag, day, at, code, name, note, maybe, city"
 
 # ---- peers ----
-t0=$(now); psqlc bench -c "\\copy (SELECT $cols FROM wide) TO '$work/pg.csv' CSV"; t1=$(now)
+# Peak resident memory (MB) of a command, measured by GNU time into a file.
+peak() { echo "$(( $(cat "$1") / 1024 ))"; }
+t0=$(now); /usr/bin/time -f %M -o "$work/pg.rss" psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q bench -c "\\copy (SELECT $cols FROM wide) TO '$work/pg.csv' CSV"; t1=$(now)
 pg_peer=$(echo "$t1 - $t0" | bc -l)
-t0=$(now); mysqlc --batch --quick bench -e "SELECT $cols FROM wide" > "$work/my.tsv"; t1=$(now)
+t0=$(now); /usr/bin/time -f %M -o "$work/my.rss" mysql --socket="$work/my/sock" -uroot --batch --quick bench -e "SELECT $cols FROM wide" > "$work/my.tsv"; t1=$(now)
 my_peer=$(echo "$t1 - $t0" | bc -l)
 
 # ---- Refinery: one workflow app per run ----
@@ -107,7 +109,8 @@ XML
   echo "user.name=bench" >> "$app/job.properties"
   local t0 t1
   t0=$(now)
-  "$refinery" --home "$work/home" job -config "$app/job.properties" -run >"$app/run.log" 2>&1 || true
+  /usr/bin/time -f %M -o "$work/$1-m$4.rss" \
+    "$refinery" --home "$work/home" job -config "$app/job.properties" -run >"$app/run.log" 2>&1 || true
   t1=$(now)
   grep -q SUCCEEDED "$app/run.log" || { echo "refinery import $1 -m $4 failed:" >&2; cat "$app/run.log" >&2; exit 1; }
   echo "$t1 - $t0" | bc -l
@@ -120,11 +123,11 @@ my_m2=$(run_refinery my "jdbc:mysql://127.0.0.1:$my_port/bench" bench 2)
 
 rate() { echo "$rows / $1" | bc -l | xargs printf '%.0f'; }
 ratio() { echo "$2 / $1" | bc -l | xargs printf '%.2f'; }
-printf '\n%-34s %10s %12s %8s\n' "import of $rows rows x 15 cols" "seconds" "rows/s" "ratio"
-printf '%-34s %10.2f %12s %8s\n' "psql \\copy (CSV)" "$pg_peer" "$(rate "$pg_peer")" "1.00"
-printf '%-34s %10.2f %12s %8s\n' "refinery sqoop postgresql -m 1" "$pg_m1" "$(rate "$pg_m1")" "$(ratio "$pg_m1" "$pg_peer")"
-printf '%-34s %10.2f %12s %8s\n' "refinery sqoop postgresql -m 2" "$pg_m2" "$(rate "$pg_m2")" "$(ratio "$pg_m2" "$pg_peer")"
-printf '%-34s %10.2f %12s %8s\n' "mysql --batch --quick" "$my_peer" "$(rate "$my_peer")" "1.00"
-printf '%-34s %10.2f %12s %8s\n' "refinery sqoop mariadb -m 1" "$my_m1" "$(rate "$my_m1")" "$(ratio "$my_m1" "$my_peer")"
-printf '%-34s %10.2f %12s %8s\n' "refinery sqoop mariadb -m 2" "$my_m2" "$(rate "$my_m2")" "$(ratio "$my_m2" "$my_peer")"
+printf '\n%-34s %10s %12s %8s %9s\n' "import of $rows rows x 15 cols" "seconds" "rows/s" "ratio" "peak MB"
+printf '%-34s %10.2f %12s %8s %9s\n' "psql \\copy (CSV)" "$pg_peer" "$(rate "$pg_peer")" "1.00" "$(peak "$work/pg.rss")"
+printf '%-34s %10.2f %12s %8s %9s\n' "refinery sqoop postgresql -m 1" "$pg_m1" "$(rate "$pg_m1")" "$(ratio "$pg_m1" "$pg_peer")" "$(peak "$work/pg-m1.rss")"
+printf '%-34s %10.2f %12s %8s %9s\n' "refinery sqoop postgresql -m 2" "$pg_m2" "$(rate "$pg_m2")" "$(ratio "$pg_m2" "$pg_peer")" "$(peak "$work/pg-m2.rss")"
+printf '%-34s %10.2f %12s %8s %9s\n' "mysql --batch --quick" "$my_peer" "$(rate "$my_peer")" "1.00" "$(peak "$work/my.rss")"
+printf '%-34s %10.2f %12s %8s %9s\n' "refinery sqoop mariadb -m 1" "$my_m1" "$(rate "$my_m1")" "$(ratio "$my_m1" "$my_peer")" "$(peak "$work/my-m1.rss")"
+printf '%-34s %10.2f %12s %8s %9s\n' "refinery sqoop mariadb -m 2" "$my_m2" "$(rate "$my_m2")" "$(ratio "$my_m2" "$my_peer")" "$(peak "$work/my-m2.rss")"
 echo "(ratio = peer seconds / refinery seconds; > 1 means Refinery is faster. Refinery times include process start, planning and the atomic publish.)"

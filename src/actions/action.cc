@@ -7,24 +7,6 @@
 
 namespace refinery::actions {
 
-ActionResult ActionResult::Error(std::string code, std::string message) {
-  ActionResult result;
-  result.outcome = Outcome::kError;
-  result.error_code = std::move(code);
-  result.error_message = std::move(message);
-  result.external_status = "ERROR";
-  return result;
-}
-
-ActionResult ActionResult::Failed(std::string code, std::string message) {
-  ActionResult result;
-  result.outcome = Outcome::kFailed;
-  result.error_code = std::move(code);
-  result.error_message = std::move(message);
-  result.external_status = "FAILED";
-  return result;
-}
-
 void ActionRegistry::Register(std::unique_ptr<Action> action) {
   if (action == nullptr) return;
   const std::string type = action->type();
@@ -51,7 +33,6 @@ namespace {
 
 // What to use instead, per type.
 std::string Alternative(const std::string& type) {
-  if (type == "hive" || type == "hive2") return "use the native SQL action (sql) or a <shell> action";
   if (type == "spark") return "use the native train action, or run spark-submit from a <shell> action";
   if (type == "java") return "use a <shell> action that runs java -cp <jar> <main-class>";
   if (type == "ssh") return "use a <shell> action that runs ssh";
@@ -82,7 +63,7 @@ class RefusalAction : public Action {
 std::unique_ptr<Action> MakeRefusalAction(const std::string& type) { return std::make_unique<RefusalAction>(type); }
 
 const std::vector<std::string>& HadoopOnlyTypes() {
-  static const std::vector<std::string> kTypes = {"distcp", "git",   "hcatalog", "hive", "hive2", "java",
+  static const std::vector<std::string> kTypes = {"distcp", "git",   "hcatalog", "java",
                                                   "map-reduce", "pig", "spark", "ssh"};
   return kTypes;
 }
@@ -97,6 +78,11 @@ void RegisterBuiltinActions(ActionRegistry* registry) {
   registry->Register(internal::MakeEmailAction());
   registry->Register(internal::MakeSubWorkflowAction());
   registry->Register(internal::MakeSqoopAction());
+  registry->Register(internal::MakeHiveAction("hive"));
+  registry->Register(internal::MakeHiveAction("hive2"));
+  registry->Register(internal::MakeProfileAction());
+  registry->Register(internal::MakeTrainAction());
+  registry->Register(internal::MakeScoreAction());
 }
 
 }  // namespace refinery::actions

@@ -4,7 +4,27 @@
 #include <cctype>
 #include <charconv>
 
-namespace refinery::actions::internal {
+namespace refinery::actions {
+
+ActionResult ActionResult::Error(std::string code, std::string message) {
+  ActionResult result;
+  result.outcome = Outcome::kError;
+  result.error_code = std::move(code);
+  result.error_message = std::move(message);
+  result.external_status = "ERROR";
+  return result;
+}
+
+ActionResult ActionResult::Failed(std::string code, std::string message) {
+  ActionResult result;
+  result.outcome = Outcome::kFailed;
+  result.error_code = std::move(code);
+  result.error_message = std::move(message);
+  result.external_status = "FAILED";
+  return result;
+}
+
+namespace internal {
 
 std::string_view LocalName(const pugi::xml_node& node) {
   std::string_view name = node.name();
@@ -182,4 +202,21 @@ ActionResult FromStatus(const Status& status, std::string_view fallback_code, Ou
   return result;
 }
 
-}  // namespace refinery::actions::internal
+// Oozie's prologue: <prepare> deletes and mkdirs, in document order.
+Status RunPrepare(const ActionContext& context, const pugi::xml_node& element) {
+  for (pugi::xml_node step = Child(element, "prepare").first_child(); step; step = step.next_sibling()) {
+    if (step.type() != pugi::node_element) continue;
+    const std::string path = step.attribute("path").value();
+    if (LocalName(step) == "delete") {
+      Report(context, "prepare: delete " + path);
+      REFINERY_RETURN_IF_ERROR(context.files->Delete(path, true));
+    } else if (LocalName(step) == "mkdir") {
+      Report(context, "prepare: mkdir " + path);
+      REFINERY_RETURN_IF_ERROR(context.files->MakeDirectories(path));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace internal
+}  // namespace refinery::actions

@@ -62,6 +62,8 @@ bool BoolSetting(const ActionContext& context, const std::vector<SettingSpec>& s
 
 const Cancellation& CancellationOf(const ActionContext& context);  // never null
 void Report(const ActionContext& context, const std::string& line);  // no-op without a reporter
+// Runs the element's <prepare> (delete, mkdir) through context.files.
+Status RunPrepare(const ActionContext& context, const pugi::xml_node& element);
 // A FAILED result (REFINERY002) when `service` is null.
 bool MissingService(const void* service, const char* what, ActionResult* error);
 ActionResult FromStatus(const Status& status, std::string_view fallback_code, Outcome outcome = Outcome::kError);
@@ -72,6 +74,10 @@ std::unique_ptr<Action> MakeFsAction();
 std::unique_ptr<Action> MakeShellAction();
 std::unique_ptr<Action> MakeEmailAction();
 std::unique_ptr<Action> MakeSubWorkflowAction();
+std::unique_ptr<Action> MakeHiveAction(const std::string& type);  // "hive" or "hive2" (hive_action.cc)
+std::unique_ptr<Action> MakeProfileAction();  // uri:refinery:profile-action:1.0
+std::unique_ptr<Action> MakeTrainAction();    // uri:refinery:train-action:1.0 (ml plugin)
+std::unique_ptr<Action> MakeScoreAction();    // uri:refinery:score-action:1.0 (ml plugin)
 // An action type Refinery does not run; every run is an ERROR naming the
 // alternative.
 std::unique_ptr<Action> MakeRefusalAction(const std::string& type);

@@ -35,20 +35,6 @@ ActionResult FromSqoopStatus(const Status& status, const std::string& password) 
   return ActionResult::Error(code, data::RedactSecret(status.message(), password));
 }
 
-Status RunPrepare(const ActionContext& context, const pugi::xml_node& element) {
-  for (pugi::xml_node step = Child(element, "prepare").first_child(); step; step = step.next_sibling()) {
-    if (step.type() != pugi::node_element) continue;
-    const std::string path = step.attribute("path").value();
-    if (LocalName(step) == "delete") {
-      Report(context, "prepare: delete " + path);
-      REFINERY_RETURN_IF_ERROR(context.files->Delete(path, true));
-    } else if (LocalName(step) == "mkdir") {
-      Report(context, "prepare: mkdir " + path);
-      REFINERY_RETURN_IF_ERROR(context.files->MakeDirectories(path));
-    }
-  }
-  return Status::Ok();
-}
 
 Result<std::vector<std::string>> Arguments(const ActionContext& context, const pugi::xml_node& element) {
   std::vector<std::string> args;

@@ -20,4 +20,8 @@ Result<TimePoint> ParseOozieTime(std::string_view text);
 int64_t ToEpochMillis(TimePoint t);
 TimePoint FromEpochMillis(int64_t millis);
 
+// Days since 1970-01-01 of a proleptic Gregorian date, and back.
+int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
+void CivilFromDays(int64_t days, int64_t* year, unsigned* month, unsigned* day);
+
 }  // namespace refinery
