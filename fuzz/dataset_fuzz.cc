@@ -99,6 +99,12 @@ bool IsUtf8(const std::string& text) {
   return true;
 }
 
+std::string WrittenAs(const std::string& value, const DelimitedFormat& format) {
+  std::string written;
+  refinery::data::AppendEscaped(value, format, &written);
+  return written;
+}
+
 // Rows from the input: '\x1e' ends a row, '\x1f' separates its two values.
 std::vector<std::vector<std::string>> RowsOf(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
@@ -126,10 +132,10 @@ void CheckRoundTrip(const DelimitedFormat& format, std::string_view text) {
     const std::vector<Field> fields = {{rows[i][0], false}, {rows[i][1], false}};
     if (!writer.Write(fields, static_cast<int64_t>(i + 1)).ok()) return;  // refused: nothing to check
     std::vector<std::string> values = rows[i];
-    // A value spelled like the null token reads back as null (as in Sqoop),
-    // unless enclosing (always on) tells the two apart.
-    if (!format.enclose_required && values[0] == format.null_string) values[0] = std::string("\0null", 5);
-    if (!format.enclose_required && values[1] == format.null_non_string) values[1] = std::string("\0null", 5);
+    // A value whose written form is the null token reads back as null (as in
+    // Sqoop); enclosing or escaping can tell the two apart.
+    if (WrittenAs(values[0], format) == format.null_string) values[0] = std::string("\0null", 5);
+    if (WrittenAs(values[1], format) == format.null_non_string) values[1] = std::string("\0null", 5);
     expected.push_back(values);
   }
   if (!writer.Close().ok()) std::abort();
