@@ -195,6 +195,12 @@ bool MissingService(const void* service, const char* what, ActionResult* error) 
 
 ActionResult FromStatus(const Status& status, std::string_view fallback_code, Outcome outcome) {
   ActionResult result;
+  if (status.code() == StatusCode::kCancelled) {
+    result.outcome = Outcome::kKilled;
+    result.external_status = "KILLED";
+    result.error_message = status.message();
+    return result;
+  }
   result.outcome = outcome;
   result.error_code = status.error_code().empty() ? std::string(fallback_code) : status.error_code();
   result.error_message = status.message();

@@ -66,6 +66,7 @@ void Report(const ActionContext& context, const std::string& line);  // no-op wi
 Status RunPrepare(const ActionContext& context, const pugi::xml_node& element);
 // A FAILED result (REFINERY002) when `service` is null.
 bool MissingService(const void* service, const char* what, ActionResult* error);
+// A Cancelled status (the job was killed) becomes KILLED whatever `outcome` says.
 ActionResult FromStatus(const Status& status, std::string_view fallback_code, Outcome outcome = Outcome::kError);
 
 // ---- Factories of the built-in actions (one file each) ----

@@ -166,13 +166,6 @@ ActionResult HiveAction::Run(ActionContext& context) {
   if (!session.ok()) return FromStatus(session.status(), sql::kMetastoreCode);
   Report(context, "Running " + script->second + " (" + std::to_string(script->first.size()) + " bytes)");
   status = (*session)->RunScript(script->first, script->second);
-  if (status.code() == StatusCode::kCancelled) {
-    ActionResult killed;
-    killed.outcome = Outcome::kKilled;
-    killed.external_status = "KILLED";
-    killed.error_message = status.message();
-    return killed;
-  }
   if (!status.ok()) return FromStatus(status, sql::kQueryCode);
   const sql::SessionStats& stats = (*session)->stats();
   Properties data;

@@ -22,21 +22,6 @@ Result<pugi::xml_node> ParseMlActionElement(const ActionContext& context, std::s
   return element;
 }
 
-ActionResult MlErrorResult(const Status& status, std::string_view fallback_code) {
-  ActionResult result;
-  if (status.code() == StatusCode::kCancelled) {
-    result.outcome = Outcome::kKilled;
-    result.external_status = "KILLED";
-    result.error_message = status.message();
-    return result;
-  }
-  result.outcome = Outcome::kError;
-  result.error_code = status.error_code().empty() ? std::string(fallback_code) : status.error_code();
-  result.error_message = status.message();
-  result.external_status = "ERROR";
-  return result;
-}
-
 Status WriteTextFile(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;

@@ -20,8 +20,6 @@ namespace refinery::actions::internal {
 // E0700 when the XML is not one. Also checks the file system is wired.
 Result<pugi::xml_node> ParseMlActionElement(const ActionContext& context, std::string_view type,
                                             pugi::xml_document* doc);
-// ERROR with the status's code (or `fallback_code`); KILLED for Cancelled.
-ActionResult MlErrorResult(const Status& status, std::string_view fallback_code);
 Status WriteTextFile(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace refinery::actions::internal

@@ -166,16 +166,7 @@ ActionResult ProfileAction::Run(ActionContext& context) {
   auto request = ReadRequest(context, element);
   if (!request.ok()) return FromStatus(request.status(), profile::kBadRuleCode);
   auto profiled = Profile(context, *request);
-  if (!profiled.ok()) {
-    if (profiled.status().code() == StatusCode::kCancelled) {
-      ActionResult killed;
-      killed.outcome = Outcome::kKilled;
-      killed.external_status = "KILLED";
-      killed.error_message = profiled.status().message();
-      return killed;
-    }
-    return FromStatus(profiled.status(), data::kBadRowCode);
-  }
+  if (!profiled.ok()) return FromStatus(profiled.status(), data::kBadRowCode);
   json profile = std::move(profiled).value();
   profile["input"] = request->input;
   if (context.clock != nullptr) profile["profiled_at"] = FormatIsoMillis(context.clock->Now());

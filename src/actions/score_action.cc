@@ -226,11 +226,11 @@ Result<Properties> Score(ActionContext& context, const ScoreSpec& spec) {
 ActionResult RunScore(ActionContext& context) {
   pugi::xml_document doc;
   auto element = ParseMlActionElement(context, "score", &doc);
-  if (!element.ok()) return MlErrorResult(element.status(), kScoreCode);
+  if (!element.ok()) return FromStatus(element.status(), kScoreCode);
   auto spec = ParseScore(*element);
-  if (!spec.ok()) return MlErrorResult(spec.status(), kScoreCode);
+  if (!spec.ok()) return FromStatus(spec.status(), kScoreCode);
   auto data = Score(context, *spec);
-  if (!data.ok()) return MlErrorResult(data.status(), kScoreCode);
+  if (!data.ok()) return FromStatus(data.status(), kScoreCode);
   ActionResult result;
   result.data = FormatJavaProperties(*data);
   return result;

@@ -24,15 +24,8 @@ const std::vector<SettingSpec>& SqoopSettings() {
 }
 
 ActionResult FromSqoopStatus(const Status& status, const std::string& password) {
-  if (status.code() == StatusCode::kCancelled) {
-    ActionResult killed;
-    killed.outcome = Outcome::kKilled;
-    killed.external_status = "KILLED";
-    killed.error_message = status.message();
-    return killed;
-  }
-  const std::string code = status.error_code().empty() ? kSqoopIoCode : status.error_code();
-  return ActionResult::Error(code, data::RedactSecret(status.message(), password));
+  const Status redacted(status.code(), status.error_code(), data::RedactSecret(status.message(), password));
+  return FromStatus(redacted, kSqoopIoCode);
 }
 
 

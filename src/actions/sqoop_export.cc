@@ -153,13 +153,7 @@ class ExportSink : public data::RowSink {
 
   Status OnRow(const std::vector<Field>& row) override {
     if (context_->cancel != nullptr && context_->cancel->cancelled()) return Status::Cancelled("export killed");
-    std::string values = "(";
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i > 0) values.push_back(',');
-      literals_.Append(row[i], i, &values);
-    }
-    values.push_back(')');
-    pending_.push_back(std::move(values));
+    pending_.push_back(UpdateOnly() ? UpdateStatement(row) : ValuesTuple(row));
     pending_bytes_ += pending_.back().size();
     ++counters_.rows;
     if (pending_.size() >= kRowsPerStatement || pending_bytes_ >= kMaxStatementBytes) REFINERY_RETURN_IF_ERROR(Flush());
@@ -184,8 +178,19 @@ class ExportSink : public data::RowSink {
                                          " rows/s");
   }
 
+  // "(v1,v2,...)" for a multi-row INSERT.
+  std::string ValuesTuple(const std::vector<Field>& row) const {
+    std::string values = "(";
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) values.push_back(',');
+      literals_.Append(row[i], i, &values);
+    }
+    values.push_back(')');
+    return values;
+  }
+
   // For --update-mode updateonly: one UPDATE ... WHERE key = ... per row, as Sqoop does.
-  void AddUpdate(const std::vector<Field>& row) {
+  std::string UpdateStatement(const std::vector<Field>& row) const {
     std::string sets;
     std::string where;
     for (size_t i = 0; i < row.size(); ++i) {
@@ -198,7 +203,7 @@ class ExportSink : public data::RowSink {
         sets += (sets.empty() ? "" : ",") + name + "=" + literal;
       }
     }
-    pending_updates_.push_back("UPDATE " + connection_->QuoteIdentifier(table_) + " SET " + sets + " WHERE " + where);
+    return "UPDATE " + connection_->QuoteIdentifier(table_) + " SET " + sets + " WHERE " + where;
   }
 
   double Seconds() const {
@@ -251,9 +256,11 @@ class ExportSink : public data::RowSink {
     return connection_->Execute(sql).status();
   }
 
+  bool UpdateOnly() const { return !options_.update_key.empty() && options_.update_mode == "updateonly"; }
+
+  // Runs the pending rows: UPDATEs one by one, or INSERT tuples as one statement.
   Status RunBatch() {
-    const bool update_only = !options_.update_key.empty() && options_.update_mode == "updateonly";
-    if (update_only) return RunUpdates();
+    if (UpdateOnly()) return RunUpdates();
     REFINERY_RETURN_IF_ERROR(RunStatement("SAVEPOINT refinery_batch"));
     Status status = RunStatement(InsertStatement(pending_));
     if (status.ok()) return RunStatement("RELEASE SAVEPOINT refinery_batch");
@@ -267,10 +274,9 @@ class ExportSink : public data::RowSink {
 
   Status RunUpdates() {
     for (size_t i = 0; i < pending_.size(); ++i) {
-      Status status = RunStatement(pending_updates_[i]);
+      Status status = RunStatement(pending_[i]);
       if (!status.ok()) return RowRefused(first_row_of_batch_ + static_cast<int64_t>(i), status);
     }
-    pending_updates_.clear();
     return Status::Ok();
   }
 
@@ -289,24 +295,9 @@ class ExportSink : public data::RowSink {
   LiteralWriter literals_;
   std::chrono::steady_clock::time_point start_;
   std::vector<std::string> pending_;
-  std::vector<std::string> pending_updates_;
   size_t pending_bytes_ = 0;
   int64_t first_row_of_batch_ = 1;
   ExportCounters counters_;
-};
-
-// For --update-mode updateonly the sink also keeps one UPDATE per row.
-class UpdatingSink : public data::RowSink {
- public:
-  explicit UpdatingSink(ExportSink* inner) : inner_(inner) {}
-  Status OnColumns(const std::vector<Column>& columns) override { return inner_->OnColumns(columns); }
-  Status OnRow(const std::vector<Field>& row) override {
-    inner_->AddUpdate(row);
-    return inner_->OnRow(row);
-  }
-
- private:
-  ExportSink* inner_;
 };
 
 Status CheckUpdateKey(const SqoopOptions& options, const std::vector<Column>& target) {
@@ -354,10 +345,8 @@ Result<Properties> RunExport(ActionContext& context, const SqoopOptions& options
   REFINERY_RETURN_IF_ERROR(connection->Execute(connection->dialect() == Dialect::kMysql ? "START TRANSACTION" : "BEGIN")
                                .status());
   ExportSink sink(&context, connection.get(), options, target, table);
-  UpdatingSink updating(&sink);
-  const bool update_only = !options.update_key.empty() && options.update_mode == "updateonly";
   Status status = options.staging_table.empty() ? Status::Ok() : PrepareStagingTable(connection.get(), options);
-  if (status.ok()) status = reader.ReadAll(update_only ? static_cast<data::RowSink*>(&updating) : &sink);
+  if (status.ok()) status = reader.ReadAll(&sink);
   if (status.ok()) status = sink.Flush();
   if (status.ok() && !options.staging_table.empty()) {
     const std::string staging = connection->QuoteIdentifier(options.staging_table);

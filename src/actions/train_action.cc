@@ -145,7 +145,7 @@ nlohmann::json Lineage(const ActionContext& context, const ParsedElement& parsed
           {"libraries", {{"refinery", "0.1.0"}, {"xgboost", ml::XGBoostVersion()}}}};
 }
 
-ActionResult ErrorResult(const Status& status) { return MlErrorResult(status, kTrainSpecCode); }
+ActionResult ErrorResult(const Status& status) { return FromStatus(status, kTrainSpecCode); }
 
 ActionResult RunTrain(ActionContext& context) {
   pugi::xml_document doc;
