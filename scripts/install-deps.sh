@@ -23,8 +23,9 @@ packages=(
   build-essential cmake pkg-config
   libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libmariadb-dev
   libcli11-dev libfmt-dev libspdlog-dev libcurl4-openssl-dev
-  libhowardhinnant-date-dev libboost-dev
+  libhowardhinnant-date-dev libboost-dev librsvg2-dev fonts-dejavu-core
   libxgboost-dev xgboost
+  libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata ca-certificates
 )
@@ -32,7 +33,7 @@ if [ "$want_test" -eq 1 ]; then
   packages+=(clang-14 libclang-rt-14-dev python3-aiosmtpd python3 curl postgresql mariadb-server)
 fi
 if [ "$want_bench" -eq 1 ]; then
-  packages+=(snakemake hyperfine python3-pandas time python3-sklearn python3-xgboost)
+  packages+=(snakemake hyperfine python3-pandas time python3-sklearn python3-xgboost wrk nginx-light)
 fi
 
 missing=()

@@ -33,7 +33,6 @@ namespace {
 
 // What to use instead, per type.
 std::string Alternative(const std::string& type) {
-  if (type == "spark") return "use the native train action, or run spark-submit from a <shell> action";
   if (type == "java") return "use a <shell> action that runs java -cp <jar> <main-class>";
   if (type == "ssh") return "use a <shell> action that runs ssh";
   return "use a <shell> action or a native action (profile, train, sql)";
@@ -63,8 +62,8 @@ class RefusalAction : public Action {
 std::unique_ptr<Action> MakeRefusalAction(const std::string& type) { return std::make_unique<RefusalAction>(type); }
 
 const std::vector<std::string>& HadoopOnlyTypes() {
-  static const std::vector<std::string> kTypes = {"distcp", "git",   "hcatalog", "java",
-                                                  "map-reduce", "pig", "spark", "ssh"};
+  static const std::vector<std::string> kTypes = {"distcp",     "git", "hcatalog", "java",
+                                                  "map-reduce", "pig", "ssh"};
   return kTypes;
 }
 
@@ -83,6 +82,7 @@ void RegisterBuiltinActions(ActionRegistry* registry) {
   registry->Register(internal::MakeProfileAction());
   registry->Register(internal::MakeTrainAction());
   registry->Register(internal::MakeScoreAction());
+  registry->Register(internal::MakeSparkAction());
 }
 
 }  // namespace refinery::actions

@@ -12,6 +12,7 @@
 #include "profile/html_report.h"
 #include "profile/profile.h"
 #include "profile/rules.h"
+#include "sql/sql.h"
 
 namespace refinery::actions::internal {
 namespace {
@@ -19,21 +20,25 @@ namespace {
 using nlohmann::json;
 
 constexpr char kThreads[] = "refinery.profile.threads";
+constexpr char kMetastoreDir[] = "refinery.hive.metastore.dir";  // shared with the hive action
 
 const std::vector<SettingSpec>& ProfileSettings() {
   static const std::vector<SettingSpec> kSettings = {
       {"input", "", "", "the dataset: a raw-zone directory (sidecar + _SUCCESS) or a .csv file"},
+      {"table", "", "", "instead of <input>: a table of the Hive metastore, whose files are profiled"},
       {"output", "", "", "directory that receives profile.json and profile.html (replaced atomically)"},
       {"null-token", "", "", "a value read as null, besides the dataset's own null tokens (repeatable)"},
       {"id-column", "", "", "a column counted but not described, and left out of duplicate rows (repeatable)"},
       {"expect", "", "", "a quality rule, e.g. null_fraction(income) <= 0.1 (repeatable)"},
       {kThreads, "2", "1..16", "column workers beside the reading thread"},
+      {kMetastoreDir, "/user/hive/metastore", "a directory URI", "where <table> is looked up (as the hive action)"},
   };
   return kSettings;
 }
 
 struct Request {
   std::string input;
+  std::string table;  // instead of input
   std::string output;
   profile::ProfileOptions options;
   std::vector<profile::Rule> rules;
@@ -42,9 +47,12 @@ struct Request {
 Result<Request> ReadRequest(const ActionContext& context, const pugi::xml_node& element) {
   Request request;
   request.input = ChildText(element, "input");
+  request.table = ChildText(element, "table");
   request.output = ChildText(element, "output");
-  if (request.input.empty() || request.output.empty()) {
-    return Status::InvalidArgument("profile action [" + context.action_name + "]: <input> and <output> are required",
+  if (request.input.empty() == request.table.empty() || request.output.empty()) {
+    return Status::InvalidArgument("profile action [" + context.action_name +
+                                       "]: <output> and one of <input> (a dataset) or <table> (a metastore table) "
+                                       "are required",
                                    profile::kBadRuleCode);
   }
   for (const pugi::xml_node& node : Children(element, "null-token")) request.options.null_tokens.push_back(NodeText(node));
@@ -105,16 +113,17 @@ Status Publish(ActionContext& context, const std::string& output, const json& pr
   return directory.Commit();
 }
 
-// Values a numeric column could not read: the sidecar (or the inference)
+// Values a column's type could not read: the sidecar (or the inference)
 // disagrees with the file. Worth a line in the log, not a failed action.
 void ReportInvalidValues(const ActionContext& context, const json& profile) {
   for (const json& column : profile["columns"]) {
     if (column.value("invalid", int64_t{0}) == 0 || !column.contains("first_invalid")) continue;
+    const json& first = column["first_invalid"];
     Report(context, "WARN: column \"" + column.value("name", std::string()) + "\" is " +
                         column.value("type", std::string()) + " per the schema, but " +
-                        std::to_string(column.value("invalid", int64_t{0})) + " values are not numbers; the first at row " +
-                        std::to_string(column["first_invalid"].value("row", int64_t{0})) + ": \"" +
-                        column["first_invalid"].value("value", std::string()) + "\"");
+                        std::to_string(column.value("invalid", int64_t{0})) + " values are not; the first at " +
+                        first.value("where", std::string()) + ": \"" + first.value("value", std::string()) +
+                        "\" (fix the schema sidecar's column type, or the data)");
   }
 }
 
@@ -124,6 +133,7 @@ json RulesJson(const std::vector<profile::RuleOutcome>& outcomes) {
     json item = {{"rule", outcome.rule.text}, {"passed", outcome.passed}};
     item["observed"] = outcome.observed ? json(*outcome.observed) : json(nullptr);
     if (!outcome.note.empty()) item["note"] = outcome.note;
+    if (!outcome.where.empty()) item["where"] = outcome.where;
     list.push_back(std::move(item));
   }
   return list;
@@ -141,12 +151,28 @@ class ProfileAction : public Action {
   Result<json> Profile(ActionContext& context, const Request& request);
 };
 
+// The dataset of <input>, or the files of metastore table <table>.
+Result<data::DatasetReader> OpenInput(const ActionContext& context, const Request& request) {
+  if (request.table.empty()) {
+    REFINERY_ASSIGN_OR_RETURN(const std::filesystem::path local, context.files->Resolve(request.input));
+    return data::DatasetReader::Open(local.string());
+  }
+  sql::SessionOptions options;
+  options.files = context.files;
+  options.metastore_uri = SettingValue(context, ProfileSettings(), kMetastoreDir);
+  REFINERY_ASSIGN_OR_RETURN(const std::unique_ptr<sql::Session> session, sql::Session::Open(std::move(options)));
+  return session->OpenTable(request.table);
+}
+
+std::string InputName(const Request& request) {
+  return request.table.empty() ? request.input : "table " + request.table;
+}
+
 Result<json> ProfileAction::Profile(ActionContext& context, const Request& request) {
-  REFINERY_ASSIGN_OR_RETURN(const std::filesystem::path local, context.files->Resolve(request.input));
-  REFINERY_ASSIGN_OR_RETURN(data::DatasetReader reader, data::DatasetReader::Open(local.string()));
+  REFINERY_ASSIGN_OR_RETURN(data::DatasetReader reader, OpenInput(context, request));
   REFINERY_RETURN_IF_ERROR(CheckRuleColumns(request.rules, reader.schema()));
   const std::optional<json> previous = PreviousProfile(context, request.output);
-  Report(context, "Profiling " + request.input + " (" + std::to_string(reader.files().size()) + " file(s), " +
+  Report(context, "Profiling " + InputName(request) + " (" + std::to_string(reader.files().size()) + " file(s), " +
                       std::to_string(reader.total_bytes()) + " bytes)" +
                       (previous ? ", comparing with the previous profile" : ", no previous profile"));
   const Cancellation& cancel = CancellationOf(context);
@@ -168,7 +194,7 @@ ActionResult ProfileAction::Run(ActionContext& context) {
   auto profiled = Profile(context, *request);
   if (!profiled.ok()) return FromStatus(profiled.status(), data::kBadRowCode);
   json profile = std::move(profiled).value();
-  profile["input"] = request->input;
+  profile["input"] = InputName(*request);
   if (context.clock != nullptr) profile["profiled_at"] = FormatIsoMillis(context.clock->Now());
   ReportInvalidValues(context, profile);
   const auto outcomes = profile::EvaluateRules(request->rules, profile);
@@ -203,7 +229,7 @@ ActionResult ProfileAction::Run(ActionContext& context) {
   ActionResult result = failures == 0
                             ? ActionResult::Ok()
                             : ActionResult::Error(profile::kRuleFailedCode,
-                                                  "profile of " + request->input + ": " + std::to_string(failures) +
+                                                  "profile of " + InputName(*request) + ": " + std::to_string(failures) +
                                                       " of " + std::to_string(outcomes.size()) +
                                                       " quality rules failed: " + failed);
   if (failures == 0) result.external_status = "SUCCEEDED";

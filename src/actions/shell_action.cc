@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "actions/action_util.h"
+#include "actions/launcher_support.h"
 
 namespace refinery::actions::internal {
 namespace {
@@ -19,8 +20,6 @@ namespace stdfs = std::filesystem;
 constexpr char kMaxOutput[] = "oozie.action.max.output.data";
 constexpr char kShellMain[] = "org.apache.oozie.action.hadoop.ShellMain";
 constexpr size_t kMaxLoggedLines = 1000;
-constexpr size_t kMessageTailLines = 10;
-constexpr size_t kMessageTailChars = 1000;
 
 const std::vector<SettingSpec>& ShellSettings() {
   static const std::vector<SettingSpec> kSettings = {
@@ -80,15 +79,6 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
 }
 
-// Relative <file> paths are relative to the application directory.
-std::string AppRelative(const std::string& app_path, const std::string& path) {
-  if (path.empty() || path[0] == '/' || HasScheme(path) || app_path.empty()) return path;
-  std::string base = app_path;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".xml") == 0) base = base.substr(0, base.find_last_of('/'));
-  return base + "/" + path;
-}
-
 // Copies one `path#link` entry into `dir` and makes it executable.
 ActionResult Ship(const ActionContext& context, const std::string& entry, const stdfs::path& dir) {
   const size_t hash = entry.find('#');
@@ -116,63 +106,6 @@ ActionResult Ship(const ActionContext& context, const std::string& entry, const 
   return ActionResult::Ok();
 }
 
-// Up to the last few lines of stderr, on one line.
-std::string StderrSummary(const std::string& tail) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < tail.size()) {
-    size_t end = tail.find('\n', start);
-    if (end == std::string::npos) end = tail.size();
-    std::string line = Trim(std::string_view(tail).substr(start, end - start));
-    if (!line.empty()) lines.push_back(std::move(line));
-    start = end + 1;
-  }
-  std::string summary;
-  const size_t first = lines.size() > kMessageTailLines ? lines.size() - kMessageTailLines : 0;
-  for (size_t i = first; i < lines.size(); ++i) {
-    if (!summary.empty()) summary += " | ";
-    summary += lines[i];
-  }
-  if (summary.size() > kMessageTailChars) summary = "..." + summary.substr(summary.size() - kMessageTailChars);
-  return summary;
-}
-
-Status WriteLocalFile(const stdfs::path& path, const std::string& content) {
-  FILE* out = std::fopen(path.c_str(), "wb");
-  if (out == nullptr) return Status::IoError("Could not write \"" + path.string() + "\"");
-  const bool written = std::fwrite(content.data(), 1, content.size(), out) == content.size();
-  if (std::fclose(out) != 0 || !written) return Status::IoError("Could not write \"" + path.string() + "\"");
-  return Status::Ok();
-}
-
-// Where the program runs: the attempt's scratch directory, or a fresh one.
-class WorkingDir {
- public:
-  Status Prepare(const std::string& scratch) {
-    std::error_code ec;
-    if (!scratch.empty()) {
-      path_ = scratch;
-      stdfs::create_directories(path_, ec);
-      if (ec) return Status::IoError("Could not create the working directory \"" + scratch + "\": " + ec.message());
-      return Status::Ok();
-    }
-    std::string pattern = (stdfs::temp_directory_path(ec) / "refinery-shell-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) return Status::IoError("Could not create a working directory");
-    path_ = pattern;
-    owned_ = true;
-    return Status::Ok();
-  }
-  ~WorkingDir() {
-    std::error_code ec;
-    if (owned_) stdfs::remove_all(path_, ec);
-  }
-  const stdfs::path& path() const { return path_; }
-
- private:
-  stdfs::path path_;
-  bool owned_ = false;
-};
-
 class ShellAction : public Action {
  public:
   std::string type() const override { return "shell"; }
@@ -197,7 +130,7 @@ ActionResult ShellAction::Run(ActionContext& context) {
   auto max_output = IntSetting(context, ShellSettings(), kMaxOutput);
   if (!max_output.ok()) return FromStatus(max_output.status(), "E0303", Outcome::kFailed);
 
-  WorkingDir dir;
+  WorkingDirectory dir("shell");
   Status status = dir.Prepare(context.scratch_dir);
   if (!status.ok()) return FromStatus(status, "JA009", Outcome::kTransient);
   for (const std::string& entry : spec.files) {

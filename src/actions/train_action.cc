@@ -5,26 +5,24 @@
 // doc/actions/train.md. Built into the `ml` plugin with XGBoost; the binary
 // holds only train_action_loader.cc.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "actions/ml_plugin_support.h"
 #include "core/time_format.h"
 #include "ml/bundle.h"
+#include "ml/checksum.h"
 #include "ml/trainer.h"
 #include "ml/xgboost_booster.h"
+#include "sql/sql.h"
 
 namespace refinery::actions::internal {
 namespace {
 
 constexpr char kTrainSpecCode[] = "ML001";
 
-std::string Hash(std::string_view text) {
-  uint64_t hash = 14695981039346656037ULL;
-  for (char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  char hex[32];
-  std::snprintf(hex, sizeof(hex), "fnv1a64:%016llx", static_cast<unsigned long long>(hash));
-  return hex;
-}
+constexpr char kMetastoreSetting[] = "refinery.hive.metastore.dir";
+constexpr char kWarehouseSetting[] = "hive.metastore.warehouse.dir";
 
 Status SpecError(const std::string& what) { return Status::InvalidArgument("train: " + what, kTrainSpecCode); }
 
@@ -58,19 +56,55 @@ Result<ml::ColumnSpec> ParseColumn(const pugi::xml_node& node) {
 struct ParsedElement {
   ml::TrainSpec spec;
   std::vector<std::string> input_uris;
+  std::string table;  // <table>: a table of the SQL metastore
+  std::string sql;    // <sql>: the preparation statement
   std::string model_dir;
 };
+
+// <validation time-column="c" [cutoff="2010-06-01" | fraction="0.2"]/>.
+Status ParseValidation(const pugi::xml_node& element, ml::TrainSpec* spec) {
+  const pugi::xml_node node = Child(element, "validation");
+  if (!node) return Status::Ok();
+  ml::TimeSplit split;
+  split.column = node.attribute("time-column").value();
+  if (split.column.empty()) {
+    return SpecError("<validation> needs time-column=\"...\" (a random holdout needs no <validation>: set "
+                     "<param name=\"holdout\">)");
+  }
+  split.cutoff = Trim(node.attribute("cutoff").value());
+  if (const auto fraction = node.attribute("fraction")) {
+    if (!split.cutoff.empty()) return SpecError("<validation> takes cutoff or fraction, not both");
+    double value = -1;
+    if (!ml::ParseNumber(fraction.value(), &value) || value < 0.01 || value > 0.9) {
+      return SpecError("<validation> fraction [" + std::string(fraction.value()) +
+                       "] is out of range; expected a number in 0.01..0.9");
+    }
+    split.fraction = value;
+  }
+  spec->time_split = split;
+  return Status::Ok();
+}
 
 Result<ParsedElement> ParseElement(const ActionContext& context, const pugi::xml_node& element) {
   ParsedElement parsed;
   ml::TrainSpec& spec = parsed.spec;
-  if (Child(element, "sql") || Child(element, "prepare-sql")) {
-    return Status::Unsupported("train: the SQL preparation step (<sql>) is not yet supported; prepare the data with a "
-                               "<hive> action into a dataset and train on that",
-                               kTrainSpecCode);
-  }
   for (const pugi::xml_node& input : Children(element, "input")) parsed.input_uris.push_back(NodeText(input));
-  if (parsed.input_uris.empty()) return SpecError("<input> is required: a dataset directory or a CSV file");
+  parsed.table = ChildText(element, "table");
+  parsed.sql = ChildText(element, "sql");
+  if (parsed.input_uris.empty() && parsed.table.empty() && parsed.sql.empty()) {
+    return SpecError("<input> (a dataset directory or a CSV file) or <table> (a table of the metastore) is required, "
+                     "or a <sql> statement over metastore tables");
+  }
+  const bool plain_name = std::all_of(parsed.table.begin(), parsed.table.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  });
+  if (!plain_name) {
+    return SpecError("<table> [" + parsed.table + "] is not a table name (letters, digits, '_', optional 'db.')");
+  }
+  if (!parsed.input_uris.empty() && !parsed.table.empty() && parsed.sql.empty()) {
+    return SpecError("<input> and <table> together need a <sql> statement that combines them");
+  }
+  REFINERY_RETURN_IF_ERROR(ParseValidation(element, &spec));
   spec.target = ChildText(element, "target");
   if (spec.target.empty()) return SpecError("<target> is required: the column to predict");
   REFINERY_ASSIGN_OR_RETURN(spec.task, ml::ParseTask(ChildText(element, "task")));
@@ -101,6 +135,40 @@ Result<ParsedElement> ParseElement(const ActionContext& context, const pugi::xml
   return parsed;
 }
 
+// <sql> and <table> read through the SQL engine of the hive action: the
+// datasets of <input> are the tables `input`, `input_2`, ...; metastore
+// tables are visible by name. The statement's rows become the training frame.
+Result<std::unique_ptr<sql::Session>> OpenSqlSource(const ActionContext& context, ParsedElement* parsed) {
+  if (parsed->sql.empty() && parsed->table.empty()) return std::unique_ptr<sql::Session>();
+  static const std::vector<SettingSpec> kSettings = {
+      {kMetastoreSetting, "/user/hive/metastore", "", "directory (URI) holding metastore.db"},
+      {kWarehouseSetting, "/user/hive/warehouse", "", "where managed tables keep their files"},
+  };
+  sql::SessionOptions options;
+  options.files = context.files;
+  options.metastore_uri = SettingValue(context, kSettings, kMetastoreSetting);
+  options.warehouse_uri = SettingValue(context, kSettings, kWarehouseSetting);
+  options.log = [&context](const std::string& line) { Report(context, line); };
+  options.cancelled = [&context] { return context.cancel != nullptr && context.cancel->cancelled(); };
+  REFINERY_ASSIGN_OR_RETURN(std::unique_ptr<sql::Session> session, sql::Session::Open(std::move(options)));
+  const std::string query = parsed->sql.empty() ? "SELECT * FROM " + parsed->table : parsed->sql;
+  if (!parsed->sql.empty()) {
+    for (size_t i = 0; i < parsed->input_uris.size(); ++i) {
+      const std::string table = i == 0 ? "input" : "input_" + std::to_string(i + 1);
+      REFINERY_RETURN_IF_ERROR(session->RegisterDataset(table, parsed->input_uris[i]));
+    }
+  }
+  sql::Session* raw = session.get();
+  const std::string name = parsed->sql.empty() ? "table " + parsed->table : "<sql>";
+  parsed->spec.sources.push_back({name, [raw, query, name](data::RowSink* sink) {
+                                    const Status status = raw->Query(query, sink);
+                                    if (status.ok() || status.code() == StatusCode::kCancelled) return status;
+                                    return Status(status.code(), status.error_code(),
+                                                  "train: reading " + name + " failed: " + status.message());
+                                  }});
+  return session;
+}
+
 // Rounds go to the engine's observers as progress; evaluated ones also to the log.
 class ReportingObserver : public ml::TrainObserver {
  public:
@@ -128,9 +196,17 @@ class ReportingObserver : public ml::TrainObserver {
 
 nlohmann::json Lineage(const ActionContext& context, const ParsedElement& parsed, const ml::TrainResult& result) {
   nlohmann::json inputs = nlohmann::json::array();
+  const bool from_files = parsed.spec.sources.empty();
   for (size_t i = 0; i < result.inputs.size(); ++i) {
-    inputs.push_back({{"uri", parsed.input_uris[i]}, {"rows", result.inputs[i].rows},
-                      {"checksum", "fnv1a64:" + result.inputs[i].checksum}});
+    inputs.push_back({{"uri", from_files ? parsed.input_uris[i] : result.inputs[i].path},
+                      {"rows", result.inputs[i].rows},
+                      {"checksum", result.inputs[i].checksum}});
+  }
+  nlohmann::json preparation = nlohmann::json::object();
+  if (!from_files) {
+    preparation["inputs"] = parsed.input_uris;
+    if (!parsed.table.empty()) preparation["table"] = parsed.table;
+    if (!parsed.sql.empty()) preparation["sql"] = parsed.sql;
   }
   const Clock* clock = context.clock != nullptr ? context.clock : SystemClock();
   return {{"job_id", context.job_id},
@@ -140,7 +216,8 @@ nlohmann::json Lineage(const ActionContext& context, const ParsedElement& parsed
           {"app_path", context.app_path},
           {"created", FormatIsoMillis(clock->Now())},
           {"inputs", inputs},
-          {"spec_hash", Hash(context.action_xml)},
+          {"preparation", preparation},
+          {"spec_hash", ml::Sha256Of(context.action_xml)},
           {"params", result.params},
           {"libraries", {{"refinery", "0.1.0"}, {"xgboost", ml::XGBoostVersion()}}}};
 }
@@ -153,6 +230,8 @@ ActionResult RunTrain(ActionContext& context) {
   if (!element.ok()) return ErrorResult(element.status());
   auto parsed = ParseElement(context, *element);
   if (!parsed.ok()) return ErrorResult(parsed.status());
+  auto session = OpenSqlSource(context, &*parsed);  // outlives training: the sources read through it
+  if (!session.ok()) return ErrorResult(session.status());
   ReportingObserver observer(context);
   auto trained = ml::Train(parsed->spec, &observer);
   if (!trained.ok()) return ErrorResult(trained.status());

@@ -13,7 +13,11 @@ namespace {
 
 std::vector<SettingSpec> TrainSettings() {
   std::vector<SettingSpec> settings = {
-      {"input", "", "1 or more", "a dataset directory (part files + _schema.properties) or a CSV file"},
+      {"input", "", "0 or more", "a dataset directory (part files + _schema.properties) or a CSV file"},
+      {"table", "", "0 or 1", "a table of the SQL metastore to train on (instead of, or with <sql> beside, <input>)"},
+      {"sql", "", "", "a SELECT over `input` (`input_2`, ...) and metastore tables; its rows are the training data"},
+      {"validation", "", "time-column= cutoff=|fraction=", "validate on the rows after a time cut-off instead of a random holdout"},
+      {"refinery.hive.metastore.dir", "/user/hive/metastore", "", "where <table> and <sql> find metastore.db"},
       {"target", "", "", "the column to predict"},
       {"task", "", "binary|multiclass|regression", "inferred from the target when omitted"},
       {"positive-label", "", "", "binary: the target value that means 1 (inferred: yes/true/1, else the rarer value)"},

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "core/properties.h"
+#include "core/status.h"
+
 namespace refinery::cli {
 
 inline constexpr const char* kVersion = "0.1.0";
@@ -40,10 +43,30 @@ struct AdminOptions {
   bool version = false;
 };
 
+struct ServerCommandOptions {
+  std::string address;    // "" = refinery.server.address or 127.0.0.1
+  int port = -1;          // -1 = refinery.server.port or 11000; 0 = any free port
+  int workers = 4;        // action worker threads
+  int http_threads = 2;
+  bool reads_need_token = false;
+};
+
+// The job configuration a verb submits: -config file (relative app paths
+// anchored to its directory), then -D values, with user.name set.
+Result<Properties> LoadJobConfiguration(const JobOptions& options, bool config_required);
+
+// The server URL from -oozie, else $OOZIE_URL; "" to work in-process.
+std::string ServerUrlOf(const GlobalOptions& global);
+// Remote mode: the same verbs through a server's Oozie API.
+int RunRemoteJobCommand(const GlobalOptions& global, const JobOptions& options);
+int RunRemoteJobsCommand(const GlobalOptions& global, const JobsOptions& options);
+int RunRemoteAdminCommand(const GlobalOptions& global, const AdminOptions& options);
+
 int RunJobCommand(const GlobalOptions& global, const JobOptions& options);
 int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options);
 int RunValidateCommand(const GlobalOptions& global, const std::string& file);
 int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options);
+int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& options);
 int RunFsCommand(const std::vector<std::string>& args);
 // Resumes the jobs an earlier process left unfinished and waits for them.
 int RunRecoverCommand(const GlobalOptions& global, int workers);

@@ -101,6 +101,12 @@ Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root
   env.scratch_root = (root / "scratch").string();
   engine::EngineOptions engine_options;
   engine_options.worker_threads = options.worker_threads;
+  // refinery.server.webhooks: comma-separated URLs that get every job status change as JSON.
+  std::stringstream webhooks(home->settings.GetOr("refinery.server.webhooks", ""));
+  for (std::string url; std::getline(webhooks, url, ',');) {
+    url = Trimmed(url);
+    if (!url.empty()) engine_options.webhook_urls.push_back(url);
+  }
   REFINERY_ASSIGN_OR_RETURN(home->engine, engine::Engine::Create(env, engine_options));
   return home;
 }

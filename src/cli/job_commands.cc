@@ -15,6 +15,7 @@
 #include "cli/oozie_format.h"
 #include "core/job_id.h"
 #include "core/time_format.h"
+#include "store/job_query.h"
 #include "workflow/workflow_app.h"
 
 namespace refinery::cli {
@@ -23,14 +24,6 @@ namespace {
 int PrintError(const Status& status) {
   std::fprintf(stderr, "Error: %s\n", status.ToString().c_str());
   return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? 2 : 1;
-}
-
-void WarnAboutServerUrl(const GlobalOptions& global) {
-  const char* env = std::getenv("OOZIE_URL");
-  if (global.oozie_url.empty() && (env == nullptr || *env == '\0')) return;
-  std::fprintf(stderr,
-               "Note: no Refinery server is contacted yet; the job runs in this process against the data "
-               "home.\n");
 }
 
 // Prints job and action transitions as they happen, with time since start.
@@ -94,29 +87,6 @@ void AnchorRelativeAppPath(Properties* conf, const std::string& config_path) {
   }
 }
 
-Result<Properties> LoadJobConfiguration(const JobOptions& options, bool config_required) {
-  Properties conf;
-  conf.Set("user.name", CurrentUserName());
-  if (!options.config.empty()) {
-    if (!std::filesystem::exists(options.config)) {
-      return Status::NotFound("configuration file [" + options.config + "] not found");
-    }
-    REFINERY_ASSIGN_OR_RETURN(Properties file_conf, LoadConfigurationFile(options.config));
-    conf.MergeFrom(file_conf);
-    AnchorRelativeAppPath(&conf, options.config);
-  } else if (config_required) {
-    return Status::InvalidArgument("-config is required: give the job.properties (or .xml) of the app");
-  }
-  for (const std::string& define : options.defines) {
-    const auto eq = define.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Status::InvalidArgument("-D [" + define + "] must be key=value");
-    }
-    conf.Set(define.substr(0, eq), define.substr(eq + 1));
-  }
-  return conf;
-}
-
 // Waits for the job and the jobs recovered at start, then reports.
 int WaitAndReport(DataHome& home, const std::string& job_id, const std::vector<std::string>& recovered) {
   auto final_record = home.engine->WaitForJob(job_id);
@@ -156,6 +126,12 @@ Result<std::unique_ptr<DataHome>> OpenWithEngine(const GlobalOptions& global, co
 int RunJob(const GlobalOptions& global, const JobOptions& options) {
   auto conf = LoadJobConfiguration(options, true);
   if (!conf.ok()) return PrintError(conf.status());
+  if (conf->Get("oozie.coord.application.path")) {
+    std::fprintf(stderr,
+                 "Error: coordinators run in the server, which keeps their schedule: start `refinery server`, "
+                 "then submit with -oozie http://127.0.0.1:11000/oozie (or set OOZIE_URL)\n");
+    return 2;
+  }
   ProgressPrinter printer(options.verbose, options.quiet);
   std::vector<std::string> recovered;
   auto home = OpenWithEngine(global, options, &printer, &recovered);
@@ -249,8 +225,31 @@ int ShowJob(const GlobalOptions& global, const JobOptions& options) {
 
 }  // namespace
 
+Result<Properties> LoadJobConfiguration(const JobOptions& options, bool config_required) {
+  Properties conf;
+  conf.Set("user.name", CurrentUserName());
+  if (!options.config.empty()) {
+    if (!std::filesystem::exists(options.config)) {
+      return Status::NotFound("configuration file [" + options.config + "] not found");
+    }
+    REFINERY_ASSIGN_OR_RETURN(Properties file_conf, LoadConfigurationFile(options.config));
+    conf.MergeFrom(file_conf);
+    AnchorRelativeAppPath(&conf, options.config);
+  } else if (config_required) {
+    return Status::InvalidArgument("-config is required: give the job.properties (or .xml) of the app");
+  }
+  for (const std::string& define : options.defines) {
+    const auto eq = define.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("-D [" + define + "] must be key=value");
+    }
+    conf.Set(define.substr(0, eq), define.substr(eq + 1));
+  }
+  return conf;
+}
+
 int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
-  WarnAboutServerUrl(global);
+  if (!ServerUrlOf(global).empty()) return RunRemoteJobCommand(global, options);
   if (options.dryrun) return DryRun(global, options);
   if (options.run || options.submit) return RunJob(global, options);
   if (!options.info_id.empty() || !options.log_id.empty() || !options.definition_id.empty() ||
@@ -268,12 +267,13 @@ int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
 }
 
 int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options) {
+  if (!ServerUrlOf(global).empty()) return RunRemoteJobsCommand(global, options);
   if (options.jobtype.find("wf") == std::string::npos && options.jobtype.find("workflow") == std::string::npos) {
     std::fprintf(stderr, "Error: E0303: Invalid parameter value, [jobtype] = [%s]; Refinery lists wf jobs\n",
                  options.jobtype.c_str());
     return 2;
   }
-  auto filter = ParseJobFilter(options.filter);
+  auto filter = store::ParseJobFilter(options.filter);
   if (!filter.ok()) return PrintError(filter.status());
   auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
   if (!home.ok()) return PrintError(home.status());
@@ -332,6 +332,7 @@ int RunRecoverCommand(const GlobalOptions& global, int workers) {
 }
 
 int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options) {
+  if (!ServerUrlOf(global).empty()) return RunRemoteAdminCommand(global, options);
   if (options.version) {
     std::printf("Refinery server build version: %s\n", kVersion);
     return 0;

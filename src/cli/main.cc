@@ -50,9 +50,12 @@ int main(int argc, char** argv) {
   CLI::App app{"Refinery runs Oozie workflow apps (job.properties + workflow.xml) natively.\n"
                "Data home: --home, else $REFINERY_HOME, else ~/.refinery."};
   app.require_subcommand(1);
+  app.fallthrough();  // -oozie and --home may follow the verb, as with Oozie's CLI
   refinery::cli::GlobalOptions global;
   app.add_option("--home", global.home, "data home directory (state, file-system root, scratch)");
-  app.add_option("--oozie", global.oozie_url, "server URL (else $OOZIE_URL); not needed to run in-process");
+  app.add_option("--oozie", global.oozie_url,
+                 "server URL, e.g. http://127.0.0.1:11000/oozie (else $OOZIE_URL); without it verbs run in-process "
+                 "against the data home. The token comes from $REFINERY_TOKEN or <home>/server.token");
 
   refinery::cli::JobOptions job;
   CLI::App* job_cmd = app.add_subcommand("job", "submit, run and manage workflow jobs (Oozie's `oozie job`)");
@@ -78,7 +81,7 @@ int main(int argc, char** argv) {
 
   refinery::cli::JobsOptions jobs;
   CLI::App* jobs_cmd = app.add_subcommand("jobs", "list jobs (Oozie's `oozie jobs`)");
-  jobs_cmd->add_option("--jobtype", jobs.jobtype, "wf (default)");
+  jobs_cmd->add_option("--jobtype", jobs.jobtype, "wf (default) or coordinator (coordinators need -oozie)");
   jobs_cmd->add_option("--filter", jobs.filter, "status=RUNNING;name=x;user=y;id=z;text=t");
   jobs_cmd->add_option("--len", jobs.len, "number of jobs to show (default 100)");
   jobs_cmd->add_option("--offset", jobs.offset, "1-based index of the first job (default 1)");
@@ -98,6 +101,18 @@ int main(int argc, char** argv) {
       "recover", "resume jobs a crashed or stopped process left unfinished, and wait for them");
   recover_cmd->add_option("--workers", recover_workers, "worker threads for actions (default 4)");
 
+  refinery::cli::ServerCommandOptions server;
+  CLI::App* server_cmd = app.add_subcommand(
+      "server", "run the server: the engine, the scheduler and the HTTP API (Oozie's web services) until "
+                "SIGTERM or Ctrl-C");
+  server_cmd->add_option("--address", server.address, "listen address (default 127.0.0.1; refinery.server.address)");
+  server_cmd->add_option("--port", server.port, "listen port (default 11000; 0 = any free port, written to "
+                                                "<home>/server.url)");
+  server_cmd->add_option("--workers", server.workers, "worker threads for actions (default 4)");
+  server_cmd->add_option("--http-threads", server.http_threads, "threads answering HTTP requests (default 2)");
+  server_cmd->add_flag("--reads-need-token", server.reads_need_token,
+                       "require the token for reading too (refinery.server.read.token.required=true)");
+
   CLI::App* version_cmd = app.add_subcommand("version", "print the client version");
   app.add_subcommand("fs", "manage the file-system root like `hdfs dfs` (refinery fs -h)");
 
@@ -112,6 +127,7 @@ int main(int argc, char** argv) {
   if (jobs_cmd->parsed()) return refinery::cli::RunJobsCommand(global, jobs);
   if (validate_cmd->parsed()) return refinery::cli::RunValidateCommand(global, validate_file);
   if (admin_cmd->parsed()) return refinery::cli::RunAdminCommand(global, admin);
+  if (server_cmd->parsed()) return refinery::cli::RunServerCommand(global, server);
   if (recover_cmd->parsed()) return refinery::cli::RunRecoverCommand(global, recover_workers);
   if (version_cmd->parsed()) {
     std::printf("Refinery client build version: %s\n", refinery::cli::kVersion);

@@ -11,7 +11,6 @@ namespace refinery::cli {
 namespace {
 
 const std::string kRule(132, '-');
-constexpr const char* kStatuses[] = {"PREP", "RUNNING", "SUSPENDED", "SUCCEEDED", "KILLED", "FAILED"};
 
 std::string OrDash(const std::string& value) { return value.empty() ? "-" : value; }
 
@@ -74,45 +73,6 @@ std::string FormatJobList(const store::JobPage& page) {
   }
   out << kRule << "\n";
   return out.str();
-}
-
-Result<store::JobFilter> ParseJobFilter(const std::string& text) {
-  store::JobFilter filter;
-  std::stringstream stream(text);
-  std::string element;
-  while (std::getline(stream, element, ';')) {
-    if (element.empty()) continue;
-    const auto eq = element.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Status::InvalidArgument(
-          "Invalid jobs filter [" + text + "], elements must be semicolon-separated name=value pairs", "E0420");
-    }
-    std::string key = element.substr(0, eq);
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    const std::string value = element.substr(eq + 1);
-    if (key == "status") {
-      if (std::none_of(std::begin(kStatuses), std::end(kStatuses), [&](const char* s) { return value == s; })) {
-        return Status::InvalidArgument("Invalid jobs filter [" + text + "], invalid status value [" + value +
-                                           "]. Valid status values are: [PREP, RUNNING, SUSPENDED, SUCCEEDED, "
-                                           "KILLED, FAILED]",
-                                       "E0420");
-      }
-      filter.statuses.push_back(value);
-    } else if (key == "name") {
-      filter.names.push_back(value);
-    } else if (key == "user") {
-      filter.users.push_back(value);
-    } else if (key == "id") {
-      filter.ids.push_back(value);
-    } else if (key == "text") {
-      filter.text = value;
-    } else {
-      return Status::InvalidArgument("Invalid jobs filter [" + text + "], invalid name [" + key +
-                                         "]; valid names are status, name, user, id, text",
-                                     "E0420");
-    }
-  }
-  return filter;
 }
 
 }  // namespace refinery::cli

@@ -14,8 +14,4 @@ std::string FormatJobInfo(const store::WorkflowJobRecord& job,
                           const std::vector<store::WorkflowActionRecord>& actions, bool verbose);
 std::string FormatJobList(const store::JobPage& page);
 
-// Parses Oozie's -filter syntax "status=RUNNING;name=x;user=y;id=..;text=..".
-// Unknown keys or statuses are E0420 with the list of valid ones.
-Result<store::JobFilter> ParseJobFilter(const std::string& text);
-
 }  // namespace refinery::cli

@@ -64,6 +64,26 @@ std::string FormatRfc822(TimePoint t) {
                      kMonths[p.tm.tm_mon], p.tm.tm_year + 1900, p.tm.tm_hour, p.tm.tm_min, p.tm.tm_sec);
 }
 
+Result<TimePoint> ParseRfc822(std::string_view text) {
+  auto bad = [&] {
+    return Status::InvalidArgument("time \"" + std::string(text) +
+                                   "\" is not in RFC 822 form, e.g. \"Thu, 14 Jan 2021 07:05:12 GMT\"");
+  };
+  // "Thu, 14 Jan 2021 07:05:12 GMT": fixed widths.
+  if (text.size() != 29 || text.substr(3, 2) != ", " || text.substr(25) != " GMT") return bad();
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  if (!ReadDigits(text, 5, 2, &day) || !ReadDigits(text, 12, 4, &year) || !ReadDigits(text, 17, 2, &hour) ||
+      !ReadDigits(text, 20, 2, &minute) || !ReadDigits(text, 23, 2, &second)) {
+    return bad();
+  }
+  const std::string_view month_name = text.substr(8, 3);
+  int month = 0;
+  while (month < 12 && month_name != kMonths[month]) ++month;
+  if (month == 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return bad();
+  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month + 1), static_cast<unsigned>(day));
+  return FromEpochMillis(((days * 24 + hour) * 60 + minute) * 60000 + second * 1000);
+}
+
 std::string FormatIsoMillis(TimePoint t) {
   const Parts p = Split(t);
   return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", p.tm.tm_year + 1900,

@@ -17,6 +17,8 @@ std::string FormatIsoMillis(TimePoint t);        // 2021-01-14T07:08:01.123Z (lo
 std::string FormatCompactStartTime(TimePoint t); // yyMMddHHmmssSSS (job ids)
 // Strict: exactly yyyy-MM-dd'T'HH:mm'Z'; anything else is an InvalidArgument.
 Result<TimePoint> ParseOozieTime(std::string_view text);
+// Exactly what FormatRfc822 writes ("Thu, 14 Jan 2021 07:05:12 GMT").
+Result<TimePoint> ParseRfc822(std::string_view text);
 int64_t ToEpochMillis(TimePoint t);
 TimePoint FromEpochMillis(int64_t millis);
 

@@ -169,8 +169,8 @@ size_t ValidUtf8Prefix(std::string_view text) {
 // RFC 4180 when the escape and enclosing characters are both '"').
 class RowParser {
  public:
-  RowParser(const DatasetSchema& schema, std::string file, bool csv)
-      : schema_(schema), file_(std::move(file)), csv_(csv), fields_(schema.columns.size()),
+  RowParser(const DatasetSchema& schema, std::string file, bool csv, size_t file_index = 0)
+      : schema_(schema), file_(std::move(file)), file_index_(file_index), csv_(csv), fields_(schema.columns.size()),
         scratch_(schema.columns.size()) {}
 
   Status Parse(std::string_view text, RowSink* sink, const std::function<void(int64_t)>& on_progress,
@@ -189,7 +189,7 @@ class RowParser {
       Status status = ParseRow(text, &at, &line, row_line);
       if (!status.ok()) return status;
       if (!row_empty_) {
-        status = sink->OnRow(fields_);
+        status = sink->OnRowAt(fields_, RowPosition{file_, file_index_, row_line});
         if (!status.ok()) return status;
       }
       if (on_progress && static_cast<int64_t>(at) - last_progress >= kProgressEvery) {
@@ -374,6 +374,7 @@ class RowParser {
 
   const DatasetSchema& schema_;
   std::string file_;
+  size_t file_index_;
   bool csv_;
   std::vector<Field> fields_;
   std::vector<std::string> scratch_;
@@ -627,7 +628,7 @@ Status DatasetReader::ReadFile(size_t file_index, RowSink* sink) const {
   MappedFile file;
   status = file.Open(files_[file_index]);
   if (!status.ok()) return status;
-  RowParser parser(schema_, files_[file_index], IsCsvPath(files_[file_index]));
+  RowParser parser(schema_, files_[file_index], IsCsvPath(files_[file_index]), file_index);
   int64_t reported = 0;
   return parser.Parse(file.view(), sink, {}, &reported);
 }
@@ -636,11 +637,12 @@ Status DatasetReader::ReadAll(RowSink* sink, const std::function<void(int64_t)>&
   Status status = sink->OnColumns(schema_.columns);
   if (!status.ok()) return status;
   int64_t reported = 0;
-  for (const std::string& path : files_) {
+  for (size_t index = 0; index < files_.size(); ++index) {
+    const std::string& path = files_[index];
     MappedFile file;
     status = file.Open(path);
     if (!status.ok()) return status;
-    RowParser parser(schema_, path, IsCsvPath(path));
+    RowParser parser(schema_, path, IsCsvPath(path), index);
     status = parser.Parse(file.view(), sink, on_progress, &reported);
     if (!status.ok()) return status;
   }

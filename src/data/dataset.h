@@ -55,7 +55,8 @@ class DatasetReader {
   const std::vector<std::string>& files() const { return files_; }
   int64_t total_bytes() const { return total_bytes_; }
 
-  // Streams every row to `sink` (OnColumns first). Fields equal to the
+  // Streams every row to `sink` (OnColumns first) through RowSink::OnRowAt,
+  // which names the file and line the row starts on. Fields equal to the
   // column's null token (or empty in a CSV file) arrive with is_null set.
   // `on_progress(bytes_read)` is called every few MB when set.
   Status ReadAll(RowSink* sink, const std::function<void(int64_t)>& on_progress = {}) const;

@@ -46,6 +46,15 @@ struct Field {
   bool is_null = false;
 };
 
+// Where a row read from a file starts: for sinks that name the place of a
+// value they find wanting (file:line, column). `file` is valid only during the
+// OnRowAt call that carries it.
+struct RowPosition {
+  std::string_view file;  // the path, as DatasetReader::files() lists it
+  size_t file_index = 0;  // index in DatasetReader::files()
+  int64_t line = 0;       // 1-based line in that file, header lines counted
+};
+
 // Receives the rows of one query in order. Returning a non-ok Status stops the
 // stream; the source then returns that Status unchanged.
 class RowSink {
@@ -53,6 +62,13 @@ class RowSink {
   virtual ~RowSink() = default;
   virtual Status OnColumns(const std::vector<Column>& columns) = 0;
   virtual Status OnRow(const std::vector<Field>& row) = 0;
+  // File readers (DatasetReader) deliver each row through this call with its
+  // position; sources without files call OnRow. Override it to receive
+  // positions; by default it drops the position and calls OnRow.
+  virtual Status OnRowAt(const std::vector<Field>& row, const RowPosition& position) {
+    static_cast<void>(position);
+    return OnRow(row);
+  }
 };
 
 }  // namespace refinery::data

@@ -60,6 +60,9 @@ struct EngineOptions {
   // Length of one retry-interval unit. Oozie counts minutes; tests shorten it.
   std::chrono::milliseconds retry_interval_unit = std::chrono::minutes(1);
   int max_transient_retries = 3;      // oozie.action.retries.max
+  // Server-wide webhooks: every workflow job status change is POSTed to each
+  // URL as JSON, through the same durable outbox as Oozie's notifications.
+  std::vector<std::string> webhook_urls;
   std::chrono::milliseconds transient_retry_interval = std::chrono::seconds(10);
 };
 

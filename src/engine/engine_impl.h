@@ -125,6 +125,9 @@ struct Engine::Impl {
   // Persists, notifies, then starts work. With `continuation`, the first
   // immediate run is handed back to the caller instead of queued.
   void Commit(Effects& effects, Effects::RunRequest* continuation = nullptr);
+  // Adds the outbox rows for the job and action notification URLs of the
+  // events in `effects` to its batch (notifications.cc).
+  void QueueNotifications(Effects& effects);
 
   // ---- Worker side (no lock held on entry) ----
   void RunAction(const std::string& job_id, const std::string& node_name);

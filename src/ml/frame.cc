@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "data/dataset.h"
+#include "ml/checksum.h"
 
 namespace refinery::ml {
 namespace {
@@ -46,7 +47,7 @@ class FrameSink : public data::RowSink {
   }
 
   Status OnRow(const std::vector<data::Field>& row) override {
-    for (const data::Field& field : row) Hash(field);
+    for (const data::Field& field : row) hash_.UpdateField(field.text, field.is_null);
     for (size_t c = 0; c < source_index_.size(); ++c) {
       REFINERY_RETURN_IF_ERROR(AppendField(&frame_->columns[c], row[source_index_[c]]));
     }
@@ -58,11 +59,7 @@ class FrameSink : public data::RowSink {
     return Status::Ok();
   }
 
-  InputStats Stats() const {
-    char hex[17];
-    std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash_));
-    return InputStats{path_, rows_, hex};
-  }
+  InputStats Stats() { return InputStats{path_, rows_, hash_.Finish()}; }
   void Adopt(const std::vector<std::string>& names, const Frame& frame) {
     all_names_ = names;
     for (const FrameColumn& column : frame.columns) {
@@ -109,20 +106,29 @@ class FrameSink : public data::RowSink {
     return Status::Ok();
   }
 
-  void Hash(const data::Field& field) {
-    constexpr uint64_t kPrime = 1099511628211ULL;
-    for (char c : field.text) hash_ = (hash_ ^ static_cast<unsigned char>(c)) * kPrime;
-    hash_ = (hash_ ^ (field.is_null ? 0x01 : 0x1F)) * kPrime;
-  }
-
   Frame* frame_;
   const FrameOptions& options_;
   std::string path_;
   std::vector<std::string> all_names_;
   std::vector<size_t> source_index_;
   int64_t rows_ = 0;
-  uint64_t hash_ = 14695981039346656037ULL;
+  Sha256 hash_;
 };
+
+// A text column whose every value is a number becomes a numeric one.
+void MakeNumericIfAllNumbers(FrameColumn* column) {
+  if (column->numeric || column->dictionary.empty()) return;
+  std::vector<double> parsed(column->dictionary.size());
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    if (!ParseNumber(column->dictionary[i], &parsed[i])) return;
+  }
+  column->numbers.reserve(column->codes.size());
+  for (int32_t code : column->codes) column->numbers.push_back(code < 0 ? kNaN : parsed[code]);
+  column->numeric = true;
+  column->codes = {};
+  column->dictionary = {};
+  column->index = {};
+}
 
 }  // namespace
 
@@ -165,16 +171,31 @@ std::vector<std::string> Frame::ColumnNames() const {
 }
 
 Result<Frame> LoadFrame(const std::vector<std::string>& local_paths, const FrameOptions& options) {
+  std::vector<RowSource> sources;
+  for (const std::string& path : local_paths) {
+    sources.push_back({path, [path](data::RowSink* sink) -> Status {
+                         REFINERY_ASSIGN_OR_RETURN(data::DatasetReader reader, data::DatasetReader::Open(path));
+                         return reader.ReadAll(sink);
+                       }});
+  }
+  return LoadFrame(sources, options);
+}
+
+Result<Frame> LoadFrame(const std::vector<RowSource>& sources, const FrameOptions& options) {
   Frame frame;
   std::vector<std::string> first_names;
-  for (const std::string& path : local_paths) {
-    REFINERY_ASSIGN_OR_RETURN(data::DatasetReader reader, data::DatasetReader::Open(path));
-    FrameSink sink(&frame, options, path);
+  for (const RowSource& source : sources) {
+    FrameSink sink(&frame, options, source.name);
     if (!frame.inputs.empty()) sink.Adopt(first_names, frame);
-    REFINERY_RETURN_IF_ERROR(reader.ReadAll(&sink));
+    REFINERY_RETURN_IF_ERROR(source.read(&sink));
     if (frame.inputs.empty()) first_names = sink.all_names();
     frame.inputs.push_back(sink.Stats());
-    if (options.log) options.log("read " + std::to_string(frame.inputs.back().rows) + " rows from " + path);
+    if (options.log) options.log("read " + std::to_string(frame.inputs.back().rows) + " rows from " + source.name);
+  }
+  if (options.infer_numbers) {
+    for (FrameColumn& column : frame.columns) {
+      if (options.force_text.count(column.name) == 0) MakeNumericIfAllNumbers(&column);
+    }
   }
   return frame;
 }

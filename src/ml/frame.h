@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "data/table.h"
 #include "ml/expression.h"
 #include "ml/value.h"
 
@@ -36,7 +37,7 @@ struct FrameColumn {
 struct InputStats {
   std::string path;
   int64_t rows = 0;
-  std::string checksum;  // fnv1a64 over every field as read, hex
+  std::string checksum;  // "sha256:<hex>" over every field as read (doc/formats/model-bundle.md)
 };
 
 struct Frame {
@@ -54,12 +55,26 @@ struct FrameOptions {
   std::set<std::string> skip;           // not kept at all
   std::function<bool()> cancelled;      // polled every 64K rows
   std::function<void(const std::string&)> log;
+  // Text columns whose non-null values all parse as numbers become numeric
+  // (a SQL statement's computed columns carry no declared type).
+  bool infer_numbers = false;
 };
+
+// Rows from somewhere other than a dataset on disk — a SQL statement, a
+// metastore table — streamed through `read` (which calls OnColumns once,
+// then OnRow per row, and returns the sink's first error unchanged).
+struct RowSource {
+  std::string name;  // in messages and lineage
+  std::function<Status(data::RowSink*)> read;
+};
+
 
 // Reads each dataset (directory or CSV file) in order; all must have the same
 // column names. Columns typed integer/decimal/float/boolean are numeric,
 // others text, unless overridden.
 Result<Frame> LoadFrame(const std::vector<std::string>& local_paths, const FrameOptions& options);
+// The same over row sources, in order.
+Result<Frame> LoadFrame(const std::vector<RowSource>& sources, const FrameOptions& options);
 
 // Appends column `name` holding `expression` evaluated on every row; it is
 // numeric when every non-null result is a number.

@@ -313,8 +313,11 @@ Result<TrainResult> Train(const TrainSpec& spec, TrainObserver* observer) {
     REFINERY_ASSIGN_OR_RETURN(Expression e, Expression::Parse(d.expression));
     expressions.push_back(std::move(e));
   }
-  if (spec.inputs.empty()) return Status::InvalidArgument("no input dataset given", kBadSpecCode);
-  REFINERY_ASSIGN_OR_RETURN(Frame loaded, LoadFrame(spec.inputs, LoadOptions(spec, observer)));
+  if (spec.inputs.empty() && spec.sources.empty()) return Status::InvalidArgument("no input dataset given", kBadSpecCode);
+  FrameOptions load_options = LoadOptions(spec, observer);
+  load_options.infer_numbers = !spec.sources.empty();
+  REFINERY_ASSIGN_OR_RETURN(Frame loaded, spec.sources.empty() ? LoadFrame(spec.inputs, load_options)
+                                                               : LoadFrame(spec.sources, load_options));
   auto frame = std::make_unique<Frame>(std::move(loaded));
   REFINERY_RETURN_IF_ERROR(CheckNames(*frame, spec));
   const size_t raw_columns = frame->columns.size();
@@ -327,7 +330,19 @@ Result<TrainResult> Train(const TrainSpec& spec, TrainObserver* observer) {
 
   const double fraction = std::stod(params.at("holdout"));
   std::vector<size_t> train_index, holdout_index;
-  internal::SplitHoldout(labeled, fraction, std::stoull(params.at("seed")), &train_index, &holdout_index);
+  nlohmann::json validation;
+  if (spec.time_split) {
+    REFINERY_ASSIGN_OR_RETURN(const double cutoff, internal::SplitByTime(*frame, labeled, *spec.time_split, fraction,
+                                                                         &train_index, &holdout_index));
+    validation = {{"kind", "time"}, {"column", spec.time_split->column}, {"cutoff", cutoff}};
+    if (!spec.time_split->cutoff.empty()) validation["cutoff_text"] = spec.time_split->cutoff;
+    observer->OnLog("time split on '" + spec.time_split->column + "': rows after " +
+                    (spec.time_split->cutoff.empty() ? FormatNumber(cutoff) : spec.time_split->cutoff) + " validate");
+  } else {
+    internal::SplitHoldout(labeled, fraction, std::stoull(params.at("seed")), &train_index, &holdout_index);
+    validation = {{"kind", "holdout"}, {"fraction", fraction},
+                  {"stratified", labeled.target.task != Task::kRegression}};
+  }
   REFINERY_RETURN_IF_ERROR(CheckEnoughRows(labeled, train_index, holdout_index, fraction));
   const Split train = Gather(labeled, train_index), holdout = Gather(labeled, holdout_index);
 
@@ -352,6 +367,7 @@ Result<TrainResult> Train(const TrainSpec& spec, TrainObserver* observer) {
   result.metrics["task"] = TaskName(labeled.target.task);
   result.metrics["rows"] = {{"train", train.rows.size()}, {"holdout", holdout.rows.size()},
                             {"dropped_without_target", labeled.dropped}};
+  result.metrics["validation"] = validation;
   result.metrics["rounds"] = boosted.rounds;
   result.metrics["best_round"] = boosted.best_round + 1;
   REFINERY_ASSIGN_OR_RETURN(result.metrics["importance"], Importance(boosted.booster, pipeline, linear));

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,23 @@ enum class Task { kAuto, kBinary, kMulticlass, kRegression };
 const char* TaskName(Task task);
 Result<Task> ParseTask(const std::string& name);  // "binary", "multiclass", "regression", "" = auto
 
+// Validation on time instead of a random holdout: rows whose `column` is
+// after the cut-off validate, the others (and rows without a time) train.
+struct TimeSplit {
+  std::string column;
+  std::string cutoff;  // a number or an ISO date/timestamp; "" = by `fraction`
+  // Without a cut-off: the last `fraction` of the column's time range
+  // (min + (1 - fraction) * (max - min)); < 0 = the holdout parameter.
+  double fraction = -1;
+};
+
 struct TrainSpec {
   std::vector<std::string> inputs;  // local dataset directories or CSV files
+  // Rows from elsewhere (a SQL preparation statement, a metastore table);
+  // when not empty they are read instead of `inputs`, and text columns whose
+  // values are all numbers become numeric.
+  std::vector<RowSource> sources;
+  std::optional<TimeSplit> time_split;
   std::string target;
   Task task = Task::kAuto;
   std::string positive_label;       // binary; "" = inferred

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "ml/trainer.h"
@@ -20,5 +21,14 @@ Result<LabeledRows> LabelRows(const Frame& frame, const TrainSpec& spec);
 // Indices into LabeledRows::rows, each ascending.
 void SplitHoldout(const LabeledRows& labeled, double fraction, uint64_t seed, std::vector<size_t>* train,
                   std::vector<size_t>* holdout);
+
+// Rows after the cut-off validate. A cut-off or time value that is neither a
+// number nor an ISO date ("YYYY-MM-DD[ HH:MM:SS]") is ML001/ML005. Returns
+// the cut-off used, as epoch seconds (dates) or the number itself.
+Result<double> SplitByTime(const Frame& frame, const LabeledRows& labeled, const TimeSplit& split,
+                           double default_fraction, std::vector<size_t>* train, std::vector<size_t>* holdout);
+// Epoch seconds of "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS[.fff]" or with 'T';
+// a plain number as is; nullopt otherwise.
+std::optional<double> TimeValue(const Value& value);
 
 }  // namespace refinery::ml::internal

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 
 namespace refinery::profile {
 namespace {
@@ -72,6 +73,58 @@ bool ParseNumber(std::string_view text, double* value) {
   return ec == std::errc() && ptr == end && std::isfinite(*value);
 }
 
+bool IsDigits(std::string_view text, size_t from, size_t count) {
+  if (from + count > text.size()) return false;
+  for (size_t i = from; i < from + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
+bool IsDate(std::string_view text) {
+  return text.size() == 10 && IsDigits(text, 0, 4) && text[4] == '-' && IsDigits(text, 5, 2) && text[7] == '-' &&
+         IsDigits(text, 8, 2);
+}
+
+// HH:MM[:SS[.fraction]], the hour in one or two digits.
+bool IsTime(std::string_view text) {
+  const size_t hour = IsDigits(text, 0, 2) ? 2 : IsDigits(text, 0, 1) ? 1 : 0;
+  if (hour == 0 || hour >= text.size() || text[hour] != ':' || !IsDigits(text, hour + 1, 2)) return false;
+  size_t at = hour + 3;
+  if (at == text.size()) return true;
+  if (text[at] != ':' || !IsDigits(text, at + 1, 2)) return false;
+  at += 3;
+  if (at < text.size() && text[at] == '.') ++at;
+  return IsDigits(text, at, text.size() - at);
+}
+
+// A date, optionally followed by ' ' or 'T' and a time; whatever follows the
+// seconds (fraction, zone) is left to the consumer.
+bool IsTimestamp(std::string_view text) {
+  if (text.size() == 10) return IsDate(text);
+  return text.size() >= 16 && IsDate(text.substr(0, 10)) && (text[10] == ' ' || text[10] == 'T') &&
+         IsDigits(text, 11, 2) && text[13] == ':' && IsDigits(text, 14, 2);
+}
+
+bool IsBoolean(std::string_view text) {
+  for (const char* spelling : {"true", "false", "t", "f", "1", "0"}) {
+    if (EqualsIgnoreCase(text, spelling)) return true;
+  }
+  return false;
+}
+
+// False when `text` cannot be a value of a non-numeric `type` (text and
+// binary columns take anything).
+bool FitsType(std::string_view text, data::ValueType type) {
+  switch (type) {
+    case data::ValueType::kDate: return IsDate(text);
+    case data::ValueType::kTime: return IsTime(text);
+    case data::ValueType::kTimestamp: return IsTimestamp(text);
+    case data::ValueType::kBoolean: return IsBoolean(text);
+    default: return true;
+  }
+}
+
 json Round(double value) {
   if (!std::isfinite(value)) return nullptr;
   return value;
@@ -91,9 +144,10 @@ const std::vector<double>& DisguisedMissingNumbers() {
   return kNumbers;
 }
 
-ColumnAccumulator::ColumnAccumulator(data::Column column, bool is_id, const std::vector<std::string>* null_tokens,
-                                     const ColumnLimits& limits)
+ColumnAccumulator::ColumnAccumulator(data::Column column, size_t number, bool is_id,
+                                     const std::vector<std::string>* null_tokens, const ColumnLimits& limits)
     : column_(std::move(column)),
+      number_(number),
       kind_(is_id ? ColumnKind::kId : IsNumericType(column_.type) ? ColumnKind::kNumeric : ColumnKind::kCategorical),
       null_tokens_(null_tokens),
       limits_(limits),
@@ -104,7 +158,7 @@ ColumnAccumulator::ColumnAccumulator(data::Column column, bool is_id, const std:
   disguised_.assign(tokens, 0);
 }
 
-void ColumnAccumulator::Add(std::string_view text, bool is_null, int64_t row) {
+void ColumnAccumulator::Add(std::string_view text, bool is_null, const ValueOrigin& origin) {
   if (!is_null && null_tokens_ != nullptr) {
     for (const std::string& token : *null_tokens_) {
       if (text == token) {
@@ -119,19 +173,22 @@ void ColumnAccumulator::Add(std::string_view text, bool is_null, int64_t row) {
   }
   ++count_;
   switch (kind_) {
-    case ColumnKind::kNumeric: AddNumeric(text, row); break;
-    case ColumnKind::kCategorical: AddText(text); break;
+    case ColumnKind::kNumeric: AddNumeric(text, origin); break;
+    case ColumnKind::kCategorical: AddText(text, origin); break;
     case ColumnKind::kId: distinct_.Add(HashBytes(text)); break;
   }
 }
 
-void ColumnAccumulator::AddNumeric(std::string_view text, int64_t row) {
+void ColumnAccumulator::CountInvalid(std::string_view text, const ValueOrigin& origin) {
+  if (invalid_++ > 0) return;
+  first_invalid_ = origin;
+  first_invalid_value_ = std::string(text.substr(0, 100));
+}
+
+void ColumnAccumulator::AddNumeric(std::string_view text, const ValueOrigin& origin) {
   double value = 0;
   if (!ParseNumber(text, &value)) {
-    if (invalid_++ == 0) {
-      first_invalid_row_ = row;
-      first_invalid_value_ = std::string(text.substr(0, 100));
-    }
+    CountInvalid(text, origin);
     distinct_.Add(HashBytes(text));
     return;
   }
@@ -158,7 +215,8 @@ void ColumnAccumulator::AddNumeric(std::string_view text, int64_t row) {
   sample_.Add(value);
 }
 
-void ColumnAccumulator::AddText(std::string_view text) {
+void ColumnAccumulator::AddText(std::string_view text, const ValueOrigin& origin) {
+  if (!FitsType(text, column_.type)) CountInvalid(text, origin);
   const uint64_t hash = HashBytes(text);
   // While the value counts are exact they are the distinct values too; the
   // distinct counter takes over just before they could stop being exact.
@@ -210,7 +268,22 @@ std::vector<double> ColumnAccumulator::FractionsIn(const std::vector<double>& ed
   return fractions;
 }
 
-json ColumnAccumulator::ToJson() const {
+// The first invalid value, named as the dataset reader names bad input:
+// `part-m-00001:3, column 2 ("age")`.
+json ColumnAccumulator::InvalidJson(const std::vector<std::string>& files) const {
+  json out = {{"row", first_invalid_.row}, {"column", number_}, {"value", first_invalid_value_}};
+  std::string where = "row " + std::to_string(first_invalid_.row);
+  if (first_invalid_.line > 0 && first_invalid_.file < files.size()) {
+    const std::string file = std::filesystem::path(files[first_invalid_.file]).filename().string();
+    out["file"] = file;
+    out["line"] = first_invalid_.line;
+    where = file + ":" + std::to_string(first_invalid_.line);
+  }
+  out["where"] = where + ", column " + std::to_string(number_) + " (\"" + column_.name + "\")";
+  return out;
+}
+
+json ColumnAccumulator::ToJson(const std::vector<std::string>& files) const {
   json out;
   out["name"] = column_.name;
   out["type"] = data::ValueTypeName(column_.type);
@@ -228,6 +301,8 @@ json ColumnAccumulator::ToJson() const {
   }
   json specific = kind_ == ColumnKind::kNumeric ? NumericJson() : CategoricalJson();
   out.update(specific);
+  out["invalid"] = invalid_;
+  if (invalid_ > 0) out["first_invalid"] = InvalidJson(files);
   json disguised = json::array();
   for (size_t i = 0; i < disguised_.size(); ++i) {
     if (disguised_[i] == 0) continue;
@@ -246,8 +321,6 @@ json ColumnAccumulator::ToJson() const {
 
 json ColumnAccumulator::NumericJson() const {
   json out;
-  out["invalid"] = invalid_;
-  if (invalid_ > 0) out["first_invalid"] = {{"row", first_invalid_row_}, {"value", first_invalid_value_}};
   if (numbers_ == 0) {
     for (const char* key : {"min", "max", "mean", "stddev"}) out[key] = nullptr;
     out["zeros"] = 0;

@@ -2,7 +2,9 @@
 // rendered as the column object of profile.json (doc/formats/profile.md).
 // Numeric columns (integer, decimal, float) get moments, quantiles, a
 // histogram and decile bins for drift; every other column is categorical and
-// gets value counts; id columns get only counts and distinct values.
+// gets value counts; id columns get only counts and distinct values. Values
+// that disagree with the column's type (`abc` in an integer column, `2024-13`
+// in a date column) are counted as invalid, the first with its file and line.
 // Not thread-safe: one accumulator is fed by one thread.
 #pragma once
 
@@ -36,17 +38,27 @@ struct ColumnLimits {
 const std::vector<std::string>& DisguisedMissingTexts();
 const std::vector<double>& DisguisedMissingNumbers();
 
+// Where a value was read: its data row (1-based over the whole dataset) and
+// the file (an index into DatasetReader::files()) and line its row starts on.
+// Only the first value a column cannot read keeps it.
+struct ValueOrigin {
+  int64_t row = 0;
+  size_t file = 0;
+  int64_t line = 0;  // 0 when the source has no lines
+};
+
 class ColumnAccumulator {
  public:
-  ColumnAccumulator(data::Column column, bool is_id, const std::vector<std::string>* null_tokens,
+  // `number` is the column's 1-based position in the dataset (for messages).
+  ColumnAccumulator(data::Column column, size_t number, bool is_id, const std::vector<std::string>* null_tokens,
                     const ColumnLimits& limits = {});
 
-  // `row` (1-based) only names the first value a numeric column cannot read.
-  void Add(std::string_view text, bool is_null, int64_t row);
+  void Add(std::string_view text, bool is_null, const ValueOrigin& origin);
   // Sorts the quantile sample; call once after the last Add.
   void Finish();
-  // The column object (after Finish).
-  nlohmann::json ToJson() const;
+  // The column object (after Finish). `files` (DatasetReader::files()) names
+  // the file of the first invalid value.
+  nlohmann::json ToJson(const std::vector<std::string>& files = {}) const;
   // Fractions of the numeric values in (-inf, e0], (e0, e1], ..., (e_last, inf).
   std::vector<double> FractionsIn(const std::vector<double>& edges) const;
 
@@ -54,8 +66,10 @@ class ColumnAccumulator {
   const data::Column& column() const { return column_; }
 
  private:
-  void AddNumeric(std::string_view text, int64_t row);
-  void AddText(std::string_view text);
+  void AddNumeric(std::string_view text, const ValueOrigin& origin);
+  void AddText(std::string_view text, const ValueOrigin& origin);
+  void CountInvalid(std::string_view text, const ValueOrigin& origin);
+  nlohmann::json InvalidJson(const std::vector<std::string>& files) const;
   void CheckDisguisedText(std::string_view text);
   nlohmann::json NumericJson() const;
   nlohmann::json CategoricalJson() const;
@@ -63,6 +77,7 @@ class ColumnAccumulator {
   nlohmann::json DecileBins() const;
 
   data::Column column_;
+  size_t number_;
   ColumnKind kind_;
   const std::vector<std::string>* null_tokens_;
   ColumnLimits limits_;
@@ -72,11 +87,13 @@ class ColumnAccumulator {
   DistinctCounter distinct_;
   std::vector<int64_t> disguised_;  // per DisguisedMissing* entry
 
+  // Values the column's type cannot read (numbers, dates, times, booleans).
+  int64_t invalid_ = 0;
+  ValueOrigin first_invalid_;
+  std::string first_invalid_value_;
+
   // Numeric.
   int64_t numbers_ = 0;
-  int64_t invalid_ = 0;
-  int64_t first_invalid_row_ = 0;
-  std::string first_invalid_value_;
   double shift_ = 0;  // first value: sums are taken of (x - shift) for stability
   double sum_ = 0;
   double sum_squares_ = 0;

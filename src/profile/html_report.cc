@@ -123,6 +123,11 @@ std::string ColumnStats(const json& column) {
   for (const char* key : {"min", "max", "mean", "stddev", "zeros", "negatives", "invalid", "duplicate_ids"}) {
     if (column.contains(key)) out += StatRow(key, Num(column[key]));
   }
+  const json first = column.value("first_invalid", json());
+  if (first.is_object()) {
+    out += StatRow("first invalid", HtmlEscape(first.value("where", std::string())) + ": <code>" +
+                                        HtmlEscape(first.value("value", std::string())) + "</code>");
+  }
   if (column.contains("quantiles") && column["quantiles"].is_object()) {
     for (const auto& [key, value] : column["quantiles"].items()) out += StatRow(key, Num(value));
   }
@@ -186,6 +191,8 @@ std::string RulesTable(const json& profile) {
     std::string result = passed ? "<span class=\"pass\">passed</span>" : "<span class=\"fail\">FAILED</span>";
     const std::string note = rule.value("note", std::string());
     if (!note.empty()) result += " <span class=\"note\">(" + HtmlEscape(note) + ")</span>";
+    const std::string where = rule.value("where", std::string());
+    if (!where.empty()) result += " <span class=\"note\">first at " + HtmlEscape(where) + "</span>";
     out += "<tr><td><code>" + HtmlEscape(rule.value("rule", std::string())) + "</code></td><td class=\"n\">" +
            Num(rule.value("observed", json())) + "</td><td>" + result + "</td></tr>";
   }

@@ -29,6 +29,8 @@ struct Batch {
   std::vector<uint32_t> ends;    // per field, row-major: end offset in `bytes`
   std::vector<uint32_t> starts;  // per field
   std::vector<uint8_t> nulls;
+  std::vector<uint32_t> files;  // per row: index in DatasetReader::files()
+  std::vector<int64_t> lines;   // per row: line its first byte is on
   int64_t first_row = 1;
   size_t rows = 0;
 };
@@ -73,7 +75,8 @@ void Accumulate(const Batch& batch, size_t column_count, const std::vector<size_
     for (size_t row = 0; row < batch.rows; ++row) {
       const size_t field = row * column_count + column;
       const std::string_view text(batch.bytes.data() + batch.starts[field], batch.ends[field] - batch.starts[field]);
-      accumulator.Add(text, batch.nulls[field] != 0, batch.first_row + static_cast<int64_t>(row));
+      const ValueOrigin origin{batch.first_row + static_cast<int64_t>(row), batch.files[row], batch.lines[row]};
+      accumulator.Add(text, batch.nulls[field] != 0, origin);
     }
   }
 }
@@ -113,8 +116,12 @@ class ProfileSink : public data::RowSink {
     return Status::Ok();
   }
 
-  Status OnRow(const std::vector<data::Field>& row) override {
+  Status OnRow(const std::vector<data::Field>& row) override { return OnRowAt(row, {}); }
+
+  Status OnRowAt(const std::vector<data::Field>& row, const data::RowPosition& position) override {
     if (!batch_) NewBatch();
+    batch_->files.push_back(static_cast<uint32_t>(position.file_index));
+    batch_->lines.push_back(position.line);
     const size_t row_start = batch_->bytes.size();
     const size_t first_field = batch_->starts.size();
     // The row's shape (field lengths, nulls) seeds the hash of its bytes, so
@@ -185,6 +192,8 @@ class ProfileSink : public data::RowSink {
     batch_->starts.reserve(fields);
     batch_->ends.reserve(fields);
     batch_->nulls.reserve(fields);
+    batch_->files.reserve(kBatchRows);
+    batch_->lines.reserve(kBatchRows);
     batch_->bytes.reserve(kBatchBytes + 4096);
   }
 
@@ -244,7 +253,7 @@ Result<json> ProfileDataset(const data::DatasetReader& reader, const ProfileOpti
   std::vector<ColumnAccumulator> accumulators;
   accumulators.reserve(schema.columns.size());
   for (size_t i = 0; i < schema.columns.size(); ++i) {
-    accumulators.emplace_back(schema.columns[i], is_id[i], &options.null_tokens, options.limits);
+    accumulators.emplace_back(schema.columns[i], i + 1, is_id[i], &options.null_tokens, options.limits);
   }
   ProfileSink sink(options, &accumulators, is_id, cancelled);
   // The sidecar's row count, else a guess of 64 bytes a row.
@@ -272,7 +281,7 @@ Result<json> ProfileDataset(const data::DatasetReader& reader, const ProfileOpti
   json columns = json::array();
   for (ColumnAccumulator& accumulator : accumulators) {
     accumulator.Finish();
-    columns.push_back(accumulator.ToJson());
+    columns.push_back(accumulator.ToJson(reader.files()));
   }
   profile["columns"] = std::move(columns);
   if (previous != nullptr && previous->is_object()) {

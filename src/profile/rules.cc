@@ -104,20 +104,23 @@ Status ParseOperand(std::string_view text, std::string_view operand, Rule* rule)
   return Status::Ok();
 }
 
-const json* FindColumn(const json& list, const std::string& name) {
-  if (!list.is_array()) return nullptr;
-  for (const json& column : list) {
-    if (column.is_object() && column.value("name", "") == name) return &column;
-  }
-  return nullptr;
-}
-
 // The member `key` of `object`, or null; a reference into `object`.
 const json& Member(const json& object, const char* key) {
   static const json kNull;
   if (!object.is_object()) return kNull;
   const auto it = object.find(key);
   return it == object.end() ? kNull : *it;
+}
+
+// The profile may hold a previous run's drift, from a file anyone can edit:
+// members of the wrong type are skipped, never thrown about.
+const json* FindColumn(const json& list, const std::string& name) {
+  if (!list.is_array()) return nullptr;
+  for (const json& column : list) {
+    const json& column_name = Member(column, "name");
+    if (column_name.is_string() && column_name.get_ref<const std::string&>() == name) return &column;
+  }
+  return nullptr;
 }
 
 std::optional<double> Number(const json& value) {
@@ -128,7 +131,17 @@ std::optional<double> Number(const json& value) {
 struct Observation {
   std::optional<double> value;
   std::string note;
+  std::string where = {};
 };
+
+// `part-m-00001:3, column 2 ("age"): "abc"` for a column with invalid values.
+std::string FirstInvalid(const json& column) {
+  const json& first = Member(column, "first_invalid");
+  const json& where = Member(first, "where");
+  const json& value = Member(first, "value");
+  if (!where.is_string()) return "";
+  return where.get<std::string>() + (value.is_string() ? ": \"" + value.get<std::string>() + "\"" : "");
+}
 
 Observation DatasetMetric(const Rule& rule, const json& profile) {
   if (rule.operand == "columns") return {static_cast<double>(Member(profile, "columns").size()), ""};
@@ -168,6 +181,7 @@ Observation ColumnMetric(const Rule& rule, const json& profile) {
   }
   const auto value = Number(Member(*column, f.c_str()));
   const json& kind = Member(*column, "kind");
+  if (f == "invalid" && value && *value > 0) return {value, "", FirstInvalid(*column)};
   return {value, value ? "" : f + " is not measured for a " + (kind.is_string() ? kind.get<std::string>() : "") + " column"};
 }
 
@@ -227,6 +241,7 @@ std::vector<RuleOutcome> EvaluateRules(const std::vector<Rule>& rules, const jso
     RuleOutcome outcome;
     outcome.rule = rule;
     outcome.observed = observation.value;
+    outcome.where = observation.where;
     if (observation.value) {
       outcome.passed = Compare(*observation.value, rule.comparison, rule.threshold);
     } else {
@@ -239,7 +254,8 @@ std::vector<RuleOutcome> EvaluateRules(const std::vector<Rule>& rules, const jso
 
 std::string DescribeOutcome(const RuleOutcome& outcome) {
   if (!outcome.observed) return outcome.rule.text + " (not measured: " + outcome.note + ")";
-  return outcome.rule.text + " (observed " + FormatNumber(*outcome.observed) + ")";
+  const std::string first = outcome.where.empty() ? "" : "; the first at " + outcome.where;
+  return outcome.rule.text + " (observed " + FormatNumber(*outcome.observed) + first + ")";
 }
 
 }  // namespace refinery::profile

@@ -44,13 +44,15 @@ struct RuleOutcome {
   bool passed = true;
   std::optional<double> observed;  // empty when it could not be measured
   std::string note;                // why it was not measured (e.g. no previous profile)
+  std::string where;               // invalid(c): the first invalid value, `file:line, column n ("c"): "v"`
 };
 
 // Rules that cannot be measured (drift without a previous profile, a
 // category list that was too long to keep) pass with a note.
 std::vector<RuleOutcome> EvaluateRules(const std::vector<Rule>& rules, const nlohmann::json& profile);
 
-// "null_fraction(income) <= 0.1 (observed 0.23)".
+// "null_fraction(income) <= 0.1 (observed 0.23)"; for invalid(c) also where
+// the first invalid value is.
 std::string DescribeOutcome(const RuleOutcome& outcome);
 
 }  // namespace refinery::profile

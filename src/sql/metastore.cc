@@ -120,7 +120,8 @@ Status Metastore::Put(const TableDef& table) {
   stmt.Bind(1, table.name);
   stmt.Bind(2, int64_t{table.external ? 1 : 0});
   stmt.Bind(3, table.location);
-  stmt.Bind(4, columns.dump());
+  // Replaces bytes that are not UTF-8 (an octal escape can make them) instead of throwing.
+  stmt.Bind(4, columns.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   stmt.Bind(5, CharText(table.format.field));
   stmt.Bind(6, CharText(table.format.line));
   stmt.Bind(7, CharText(table.format.escape));

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "data/dataset.h"
 #include "data/table.h"
 #include "fs/file_system.h"
 
@@ -71,6 +72,12 @@ class Session {
   // Makes a dataset (a raw-zone directory with sidecar, or a .csv file)
   // visible as `table` for this session only, without the metastore.
   Status RegisterDataset(const std::string& table, const std::string& uri);
+  // The files of table `name` (metastore or session) opened for reading
+  // with the data module, for steps that read a table without SQL (the
+  // profile action): its sidecar when the location has one, else the
+  // table's columns and ROW FORMAT. HIVE002 for an unknown table (listing
+  // the known ones), DATA001 for a location without `_SUCCESS`.
+  Result<data::DatasetReader> OpenTable(const std::string& name);
   // The SQLite statement a HiveQL query or DML translates to (for tests and
   // -dryrun); DDL translates to a one-line description.
   Result<std::string> Translate(std::string_view statement);

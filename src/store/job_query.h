@@ -20,6 +20,10 @@ struct WhereClause {
 
 WhereClause BuildJobWhere(const JobFilter& filter);
 
+// Parses Oozie's -filter syntax "status=RUNNING;name=x;user=y;id=..;text=..".
+// Unknown keys or statuses are E0420 with the list of valid ones.
+Result<JobFilter> ParseJobFilter(const std::string& text);
+
 // Binds `where.args` as ?first, ?first+1, ... `where` must outlive the next Step().
 void BindWhere(sqlite::Statement& stmt, const WhereClause& where, int first = 1);
 

@@ -69,6 +69,51 @@ const Column<Action> kActionColumns[] = {
     {"execution_path", &Action::execution_path},
 };
 
+using CoordJob = CoordinatorJobRecord;
+using CoordAction = CoordinatorActionRecord;
+
+const Column<CoordJob> kCoordinatorJobColumns[] = {
+    {"id", &CoordJob::id},
+    {"app_name", &CoordJob::app_name},
+    {"app_path", &CoordJob::app_path},
+    {"user_name", &CoordJob::user},
+    {"status", &CoordJob::status},
+    {"conf", &CoordJob::conf},
+    {"definition", &CoordJob::definition},
+    {"frequency", &CoordJob::frequency},
+    {"time_unit", &CoordJob::time_unit},
+    {"timezone", &CoordJob::timezone},
+    {"execution", &CoordJob::execution},
+    {"concurrency", &CoordJob::concurrency},
+    {"throttle", &CoordJob::throttle},
+    {"timeout_minutes", &CoordJob::timeout_minutes},
+    {"last_action_number", &CoordJob::last_action_number},
+    {"error_message", &CoordJob::error_message},
+    {"start_ms", &CoordJob::start_ms},
+    {"end_ms", &CoordJob::end_ms},
+    {"next_materialized_ms", &CoordJob::next_materialized_ms},
+    {"pause_ms", &CoordJob::pause_ms},
+    {"created_ms", &CoordJob::created_ms},
+    {"last_modified_ms", &CoordJob::last_modified_ms},
+};
+
+const Column<CoordAction> kCoordinatorActionColumns[] = {
+    {"id", &CoordAction::id},
+    {"job_id", &CoordAction::job_id},
+    {"action_number", &CoordAction::action_number},
+    {"status", &CoordAction::status},
+    {"external_id", &CoordAction::external_id},
+    {"external_status", &CoordAction::external_status},
+    {"run_conf", &CoordAction::run_conf},
+    {"missing_dependencies", &CoordAction::missing_dependencies},
+    {"data_instances", &CoordAction::data_instances},
+    {"error_code", &CoordAction::error_code},
+    {"error_message", &CoordAction::error_message},
+    {"nominal_ms", &CoordAction::nominal_ms},
+    {"created_ms", &CoordAction::created_ms},
+    {"last_modified_ms", &CoordAction::last_modified_ms},
+};
+
 template <typename Record>
 std::string ColumnList(std::span<const Column<Record>> columns) {
   std::string out;
@@ -162,5 +207,41 @@ void BindAction(sqlite::Statement& stmt, const WorkflowActionRecord& action) {
 WorkflowJobRecord ReadJob(const sqlite::Statement& stmt) { return Read<Job>(stmt, kJobColumns); }
 
 WorkflowActionRecord ReadAction(const sqlite::Statement& stmt) { return Read<Action>(stmt, kActionColumns); }
+
+const std::string& CoordinatorJobColumnList() {
+  static const std::string kList = ColumnList<CoordJob>(kCoordinatorJobColumns);
+  return kList;
+}
+
+const std::string& CoordinatorActionColumnList() {
+  static const std::string kList = ColumnList<CoordAction>(kCoordinatorActionColumns);
+  return kList;
+}
+
+const std::string& CoordinatorJobUpsertSql() {
+  static const std::string kSql = UpsertSql<CoordJob>("coordinator_jobs", kCoordinatorJobColumns);
+  return kSql;
+}
+
+const std::string& CoordinatorActionUpsertSql() {
+  static const std::string kSql = UpsertSql<CoordAction>("coordinator_actions", kCoordinatorActionColumns);
+  return kSql;
+}
+
+void BindCoordinatorJob(sqlite::Statement& stmt, const CoordinatorJobRecord& job) {
+  Bind<CoordJob>(stmt, kCoordinatorJobColumns, job);
+}
+
+void BindCoordinatorAction(sqlite::Statement& stmt, const CoordinatorActionRecord& action) {
+  Bind<CoordAction>(stmt, kCoordinatorActionColumns, action);
+}
+
+CoordinatorJobRecord ReadCoordinatorJob(const sqlite::Statement& stmt) {
+  return Read<CoordJob>(stmt, kCoordinatorJobColumns);
+}
+
+CoordinatorActionRecord ReadCoordinatorAction(const sqlite::Statement& stmt) {
+  return Read<CoordAction>(stmt, kCoordinatorActionColumns);
+}
 
 }  // namespace refinery::store

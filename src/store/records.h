@@ -24,6 +24,15 @@ const std::string& ActionUpsertSql();
 void BindJob(sqlite::Statement& stmt, const WorkflowJobRecord& job);
 void BindAction(sqlite::Statement& stmt, const WorkflowActionRecord& action);
 
+const std::string& CoordinatorJobColumnList();
+const std::string& CoordinatorActionColumnList();
+const std::string& CoordinatorJobUpsertSql();
+const std::string& CoordinatorActionUpsertSql();
+void BindCoordinatorJob(sqlite::Statement& stmt, const CoordinatorJobRecord& job);
+void BindCoordinatorAction(sqlite::Statement& stmt, const CoordinatorActionRecord& action);
+CoordinatorJobRecord ReadCoordinatorJob(const sqlite::Statement& stmt);
+CoordinatorActionRecord ReadCoordinatorAction(const sqlite::Statement& stmt);
+
 // Read a row selected with the matching column list, starting at column 0.
 WorkflowJobRecord ReadJob(const sqlite::Statement& stmt);
 WorkflowActionRecord ReadAction(const sqlite::Statement& stmt);

@@ -77,8 +77,71 @@ CREATE TABLE workflow_job_log (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: the notification outbox and coordinator jobs with their actions.
+constexpr const char* kMigrationToV2 = R"sql(
+CREATE TABLE notification_outbox (
+  id              INTEGER PRIMARY KEY,
+  url             TEXT    NOT NULL,
+  method          TEXT    NOT NULL DEFAULT 'GET',
+  body            TEXT    NOT NULL DEFAULT '',
+  subject_id      TEXT    NOT NULL DEFAULT '',
+  status          TEXT    NOT NULL DEFAULT 'PENDING',
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  created_ms      INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX notification_outbox_due ON notification_outbox(status, next_attempt_ms);
+
+CREATE TABLE coordinator_jobs (
+  id                   TEXT PRIMARY KEY NOT NULL,
+  app_name             TEXT    NOT NULL DEFAULT '',
+  app_path             TEXT    NOT NULL DEFAULT '',
+  user_name            TEXT    NOT NULL DEFAULT '',
+  status               TEXT    NOT NULL DEFAULT '',
+  conf                 TEXT    NOT NULL DEFAULT '',
+  definition           TEXT    NOT NULL DEFAULT '',
+  frequency            TEXT    NOT NULL DEFAULT '',
+  time_unit            TEXT    NOT NULL DEFAULT '',
+  timezone             TEXT    NOT NULL DEFAULT '',
+  execution            TEXT    NOT NULL DEFAULT '',
+  concurrency          INTEGER NOT NULL DEFAULT 1,
+  throttle             INTEGER NOT NULL DEFAULT 12,
+  timeout_minutes      INTEGER NOT NULL DEFAULT 120,
+  last_action_number   INTEGER NOT NULL DEFAULT 0,
+  error_message        TEXT    NOT NULL DEFAULT '',
+  start_ms             INTEGER NOT NULL DEFAULT 0,
+  end_ms               INTEGER NOT NULL DEFAULT 0,
+  next_materialized_ms INTEGER NOT NULL DEFAULT 0,
+  pause_ms             INTEGER NOT NULL DEFAULT 0,
+  created_ms           INTEGER NOT NULL DEFAULT 0,
+  last_modified_ms     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX coordinator_jobs_status ON coordinator_jobs(status);
+CREATE INDEX coordinator_jobs_created ON coordinator_jobs(created_ms, id);
+
+CREATE TABLE coordinator_actions (
+  id                   TEXT PRIMARY KEY NOT NULL,
+  job_id               TEXT    NOT NULL
+                       REFERENCES coordinator_jobs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  action_number        INTEGER NOT NULL,
+  status               TEXT    NOT NULL DEFAULT '',
+  external_id          TEXT    NOT NULL DEFAULT '',
+  external_status      TEXT    NOT NULL DEFAULT '',
+  run_conf             TEXT    NOT NULL DEFAULT '',
+  missing_dependencies TEXT    NOT NULL DEFAULT '',
+  data_instances       TEXT    NOT NULL DEFAULT '',
+  error_code           TEXT    NOT NULL DEFAULT '',
+  error_message        TEXT    NOT NULL DEFAULT '',
+  nominal_ms           INTEGER NOT NULL DEFAULT 0,
+  created_ms           INTEGER NOT NULL DEFAULT 0,
+  last_modified_ms     INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (job_id, action_number)
+);
+)sql";
+
 // kMigrations[i] produces version i + 1.
-constexpr const char* kMigrations[] = {kMigrationToV1};
+constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "every schema version needs exactly one migration");
 

@@ -98,6 +98,17 @@ struct Statements {
   Statement read_log;
   Statement get_meta;
   Statement put_meta;
+  Statement insert_notification;
+  Statement due_notifications;
+  Statement delete_notification;
+  Statement update_notification;
+  Statement next_notification;
+  Statement count_notifications;
+  Statement upsert_coordinator_job;
+  Statement upsert_coordinator_action;
+  Statement get_coordinator_job;
+  Statement get_coordinator_action;
+  Statement list_coordinator_actions;
 };
 
 Result<Statements> PrepareStatements(Database& db) {
@@ -135,6 +146,31 @@ Result<Statements> PrepareStatements(Database& db) {
   REFINERY_RETURN_IF_ERROR(prepare(&s.put_meta,
                                    "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  const std::string outbox =
+      "SELECT id, url, subject_id, status, attempts, next_attempt_ms, created_ms, last_error, method, body "
+      "FROM notification_outbox";
+  REFINERY_RETURN_IF_ERROR(prepare(&s.insert_notification,
+                                   "INSERT INTO notification_outbox (url, subject_id, status, attempts, "
+                                   "next_attempt_ms, created_ms, last_error, method, body) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.due_notifications, outbox + " WHERE status = 'PENDING' AND next_attempt_ms <= ?1 "
+                                                                   "ORDER BY next_attempt_ms, id LIMIT ?2"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.delete_notification, "DELETE FROM notification_outbox WHERE id = ?1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.update_notification,
+                                   "UPDATE notification_outbox SET status = ?2, attempts = ?3, next_attempt_ms = ?4, "
+                                   "last_error = ?5 WHERE id = ?1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.next_notification,
+                                   "SELECT min(next_attempt_ms) FROM notification_outbox WHERE status = 'PENDING'"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.count_notifications, "SELECT count(*) FROM notification_outbox WHERE status = ?1"));
+  const std::string coordinator_actions =
+      "SELECT " + CoordinatorActionColumnList() + " FROM coordinator_actions";
+  REFINERY_RETURN_IF_ERROR(prepare(&s.upsert_coordinator_job, CoordinatorJobUpsertSql()));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.upsert_coordinator_action, CoordinatorActionUpsertSql()));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.get_coordinator_job,
+                                   "SELECT " + CoordinatorJobColumnList() + " FROM coordinator_jobs WHERE id = ?1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.get_coordinator_action, coordinator_actions + " WHERE id = ?1"));
+  REFINERY_RETURN_IF_ERROR(
+      prepare(&s.list_coordinator_actions, coordinator_actions + " WHERE job_id = ?1 ORDER BY action_number"));
   return s;
 }
 
@@ -182,6 +218,17 @@ class SqliteStore final : public Store {
   Result<std::string> ReadLog(const std::string& job_id) override EXCLUDES(mu_);
   Result<std::optional<std::string>> GetMeta(const std::string& key) override EXCLUDES(mu_);
   Status PutMeta(const std::string& key, const std::string& value) override EXCLUDES(mu_);
+  Result<std::vector<NotificationRecord>> ListDueNotifications(int64_t now_ms, int limit) override EXCLUDES(mu_);
+  Status DeleteNotification(int64_t id) override EXCLUDES(mu_);
+  Status UpdateNotification(const NotificationRecord& record) override EXCLUDES(mu_);
+  Result<std::optional<int64_t>> NextNotificationTime() override EXCLUDES(mu_);
+  Result<int64_t> CountNotifications(const std::string& status) override EXCLUDES(mu_);
+  Result<CoordinatorJobRecord> GetCoordinatorJob(const std::string& id) override EXCLUDES(mu_);
+  Result<CoordinatorJobPage> ListCoordinatorJobs(const std::vector<std::string>& statuses, int offset,
+                                                 int len) override EXCLUDES(mu_);
+  Result<std::vector<CoordinatorActionRecord>> ListCoordinatorActions(const std::string& job_id) override
+      EXCLUDES(mu_);
+  Result<CoordinatorActionRecord> GetCoordinatorAction(const std::string& id) override EXCLUDES(mu_);
 
  private:
   Status ApplyLocked(const WriteBatch& batch) REQUIRES(mu_);
@@ -210,7 +257,10 @@ class SqliteStore final : public Store {
 
 Status SqliteStore::Apply(const WriteBatch& batch) {
   return NoThrow("apply batch", [&]() -> Status {
-    if (batch.jobs.empty() && batch.actions.empty() && batch.log_lines.empty()) return Status::Ok();
+    if (batch.jobs.empty() && batch.actions.empty() && batch.log_lines.empty() && batch.notifications.empty() &&
+        batch.coordinator_jobs.empty() && batch.coordinator_actions.empty()) {
+      return Status::Ok();
+    }
     MutexLock lock(&mu_);
     return ApplyLocked(batch);
   });
@@ -260,7 +310,182 @@ Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
     stmts_.insert_log.BindText(2, line);
     REFINERY_RETURN_IF_ERROR(stmts_.insert_log.Run("append log line of job [" + job_id + "]"));
   }
+  for (const CoordinatorJobRecord& job : batch.coordinator_jobs) {
+    ScopedReset reset(&stmts_.upsert_coordinator_job);
+    BindCoordinatorJob(stmts_.upsert_coordinator_job, job);
+    REFINERY_RETURN_IF_ERROR(stmts_.upsert_coordinator_job.Run("write coordinator job [" + job.id + "]"));
+  }
+  for (const CoordinatorActionRecord& action : batch.coordinator_actions) {
+    ScopedReset reset(&stmts_.upsert_coordinator_action);
+    BindCoordinatorAction(stmts_.upsert_coordinator_action, action);
+    REFINERY_RETURN_IF_ERROR(stmts_.upsert_coordinator_action.Run("write coordinator action [" + action.id + "]"));
+  }
+  for (const NotificationRecord& notification : batch.notifications) {
+    Statement& stmt = stmts_.insert_notification;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, notification.url);
+    stmt.BindText(2, notification.subject_id);
+    stmt.BindText(3, notification.status);
+    stmt.BindInt64(4, notification.attempts);
+    stmt.BindInt64(5, notification.next_attempt_ms);
+    stmt.BindInt64(6, notification.created_ms);
+    stmt.BindText(7, notification.last_error);
+    stmt.BindText(8, notification.method);
+    stmt.BindText(9, notification.body);
+    REFINERY_RETURN_IF_ERROR(stmt.Run("queue notification of [" + notification.subject_id + "]"));
+  }
   return Status::Ok();
+}
+
+// ---- coordinators ----
+
+Result<CoordinatorJobRecord> SqliteStore::GetCoordinatorJob(const std::string& id) {
+  return NoThrow("read coordinator job", [&]() -> Result<CoordinatorJobRecord> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.get_coordinator_job;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, id);
+    REFINERY_ASSIGN_OR_RETURN(bool found, stmt.Step("read coordinator job [" + id + "]"));
+    if (!found) return Status::NotFound("Job does not exist [" + id + "]", "E0604");
+    return ReadCoordinatorJob(stmt);
+  });
+}
+
+Result<CoordinatorActionRecord> SqliteStore::GetCoordinatorAction(const std::string& id) {
+  return NoThrow("read coordinator action", [&]() -> Result<CoordinatorActionRecord> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.get_coordinator_action;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, id);
+    REFINERY_ASSIGN_OR_RETURN(bool found, stmt.Step("read coordinator action [" + id + "]"));
+    if (!found) return Status::NotFound("Action does not exist [" + id + "]", "E0605");
+    return ReadCoordinatorAction(stmt);
+  });
+}
+
+Result<std::vector<CoordinatorActionRecord>> SqliteStore::ListCoordinatorActions(const std::string& job_id) {
+  return NoThrow("list coordinator actions", [&]() -> Result<std::vector<CoordinatorActionRecord>> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.list_coordinator_actions;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, job_id);
+    std::vector<CoordinatorActionRecord> actions;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list coordinator actions of [" + job_id + "]"));
+      if (!row) break;
+      actions.push_back(ReadCoordinatorAction(stmt));
+    }
+    return actions;
+  });
+}
+
+Result<CoordinatorJobPage> SqliteStore::ListCoordinatorJobs(const std::vector<std::string>& statuses, int offset,
+                                                            int len) {
+  return NoThrow("list coordinator jobs", [&]() -> Result<CoordinatorJobPage> {
+    if (offset < 0 || len < 0) return Status::InvalidArgument("offset and len must not be negative", "E0303");
+    std::string where;
+    for (size_t i = 0; i < statuses.size(); ++i) where += (i == 0 ? " WHERE status IN (?" : ", ?") + std::to_string(i + 1);
+    if (!statuses.empty()) where += ")";
+    MutexLock lock(&mu_);
+    CoordinatorJobPage page;
+    REFINERY_ASSIGN_OR_RETURN(Statement count, db_.Prepare("SELECT count(*) FROM coordinator_jobs" + where,
+                                                           "count coordinator jobs"));
+    for (size_t i = 0; i < statuses.size(); ++i) count.BindText(static_cast<int>(i + 1), statuses[i]);
+    REFINERY_ASSIGN_OR_RETURN(bool counted, count.Step("count coordinator jobs"));
+    page.total = counted ? static_cast<int>(count.ColumnInt64(0)) : 0;
+    if (len == 0) return page;
+    const int first_limit = static_cast<int>(statuses.size()) + 1;
+    REFINERY_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.Prepare("SELECT " + CoordinatorJobColumnList() + " FROM coordinator_jobs" + where +
+                        " ORDER BY created_ms DESC, id DESC LIMIT ?" + std::to_string(first_limit) + " OFFSET ?" +
+                        std::to_string(first_limit + 1),
+                    "list coordinator jobs"));
+    for (size_t i = 0; i < statuses.size(); ++i) stmt.BindText(static_cast<int>(i + 1), statuses[i]);
+    stmt.BindInt64(first_limit, len);
+    stmt.BindInt64(first_limit + 1, offset);
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list coordinator jobs"));
+      if (!row) break;
+      page.jobs.push_back(ReadCoordinatorJob(stmt));
+    }
+    return page;
+  });
+}
+
+// ---- the notification outbox ----
+
+Result<std::vector<NotificationRecord>> SqliteStore::ListDueNotifications(int64_t now_ms, int limit) {
+  return NoThrow("list due notifications", [&]() -> Result<std::vector<NotificationRecord>> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.due_notifications;
+    ScopedReset reset(&stmt);
+    stmt.BindInt64(1, now_ms);
+    stmt.BindInt64(2, limit);
+    std::vector<NotificationRecord> due;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list due notifications"));
+      if (!row) break;
+      NotificationRecord record;
+      record.id = stmt.ColumnInt64(0);
+      record.url = stmt.ColumnText(1);
+      record.subject_id = stmt.ColumnText(2);
+      record.status = stmt.ColumnText(3);
+      record.attempts = static_cast<int>(stmt.ColumnInt64(4));
+      record.next_attempt_ms = stmt.ColumnInt64(5);
+      record.created_ms = stmt.ColumnInt64(6);
+      record.last_error = stmt.ColumnText(7);
+      record.method = stmt.ColumnText(8);
+      record.body = stmt.ColumnText(9);
+      due.push_back(std::move(record));
+    }
+    return due;
+  });
+}
+
+Status SqliteStore::DeleteNotification(int64_t id) {
+  return NoThrow("delete notification", [&]() -> Status {
+    MutexLock lock(&mu_);
+    ScopedReset reset(&stmts_.delete_notification);
+    stmts_.delete_notification.BindInt64(1, id);
+    return stmts_.delete_notification.Run("delete notification");
+  });
+}
+
+Status SqliteStore::UpdateNotification(const NotificationRecord& record) {
+  return NoThrow("update notification", [&]() -> Status {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.update_notification;
+    ScopedReset reset(&stmt);
+    stmt.BindInt64(1, record.id);
+    stmt.BindText(2, record.status);
+    stmt.BindInt64(3, record.attempts);
+    stmt.BindInt64(4, record.next_attempt_ms);
+    stmt.BindText(5, record.last_error);
+    return stmt.Run("update notification");
+  });
+}
+
+Result<std::optional<int64_t>> SqliteStore::NextNotificationTime() {
+  return NoThrow("read next notification time", [&]() -> Result<std::optional<int64_t>> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.next_notification;
+    ScopedReset reset(&stmt);
+    REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("read next notification time"));
+    if (!row || stmt.ColumnText(0).empty()) return std::optional<int64_t>();
+    return std::optional<int64_t>(stmt.ColumnInt64(0));
+  });
+}
+
+Result<int64_t> SqliteStore::CountNotifications(const std::string& status) {
+  return NoThrow("count notifications", [&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.count_notifications;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, status);
+    REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("count notifications"));
+    return row ? stmt.ColumnInt64(0) : 0;
+  });
 }
 
 Status SqliteStore::PutMeta(const std::string& key, const std::string& value) {

@@ -84,11 +84,82 @@ struct JobPage {
   int total = 0;                        // matching jobs before paging
 };
 
+// A coordinator job (SPEC §7.3). The definition and configuration are kept
+// as submitted; the scheduler parses them again after a restart.
+struct CoordinatorJobRecord {
+  std::string id;
+  std::string app_name;
+  std::string app_path;
+  std::string user;
+  std::string status;        // PREP RUNNING SUSPENDED SUCCEEDED DONEWITHERROR KILLED FAILED ...
+  std::string conf;          // job configuration, Hadoop XML
+  std::string definition;    // coordinator.xml as submitted
+  std::string frequency;     // as Oozie shows it: "60", or the cron text
+  std::string time_unit;     // MINUTE, DAY, MONTH, CRON, ...
+  std::string timezone;
+  std::string execution;     // FIFO LIFO LAST_ONLY NONE
+  int concurrency = 1;
+  int throttle = 12;
+  int timeout_minutes = 120;
+  int64_t last_action_number = 0;
+  std::string error_message;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  int64_t next_materialized_ms = 0;  // 0 = nothing materialized yet
+  int64_t pause_ms = 0;
+  int64_t created_ms = 0;
+  int64_t last_modified_ms = 0;
+};
+
+// One materialized coordinator action (SPEC §7.4): id <job>@<number>.
+struct CoordinatorActionRecord {
+  std::string id;
+  std::string job_id;
+  int64_t action_number = 0;
+  std::string status;             // WAITING READY SUBMITTED RUNNING SUCCEEDED KILLED FAILED TIMEDOUT SKIPPED ...
+  std::string external_id;        // the workflow job it started
+  std::string external_status;
+  std::string run_conf;           // the workflow configuration it was started with
+  std::string missing_dependencies;  // URIs still missing, '#'-separated as Oozie does
+  std::string data_instances;     // JSON: the input/output dataset instances and URIs
+  std::string error_code;
+  std::string error_message;
+  int64_t nominal_ms = 0;
+  int64_t created_ms = 0;
+  int64_t last_modified_ms = 0;
+};
+
+struct CoordinatorJobPage {
+  std::vector<CoordinatorJobRecord> jobs;  // newest first
+  int total = 0;
+};
+
+// A notification in the durable outbox: an HTTP GET of `url` (or a POST of a
+// JSON body to a webhook), written in the
+// same batch as the state change it announces, so a crash delays it but never
+// loses it. Delivered notifications leave the outbox; ones that ran out of
+// attempts stay as FAILED for operators to see.
+struct NotificationRecord {
+  int64_t id = 0;             // assigned by the store on insert
+  std::string url;
+  std::string method = "GET";  // GET (Oozie's notifications) or POST (webhooks, with a JSON body)
+  std::string body;
+  std::string subject_id;     // the job or action the event is about
+  std::string status = "PENDING";  // PENDING, FAILED
+  int attempts = 0;
+  int64_t next_attempt_ms = 0;
+  int64_t created_ms = 0;
+  std::string last_error;
+};
+
 // A set of writes applied atomically: all or none survive a crash.
 struct WriteBatch {
   std::vector<WorkflowJobRecord> jobs;        // insert or replace by id
   std::vector<WorkflowActionRecord> actions;  // insert or replace by id
   std::vector<std::pair<std::string, std::string>> log_lines;  // (job id, line)
+  std::vector<NotificationRecord> notifications;  // appended to the outbox
+  std::vector<CoordinatorJobRecord> coordinator_jobs;        // insert or replace by id
+  std::vector<CoordinatorActionRecord> coordinator_actions;  // insert or replace by id
 };
 
 // Thread-safe: every method may be called from any thread.
@@ -111,6 +182,25 @@ class Store {
   // A small key/value area for engine metadata (schema version, counters).
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
   virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
+
+  // The outbox. Due: PENDING with next_attempt_ms <= now_ms, oldest first.
+  virtual Result<std::vector<NotificationRecord>> ListDueNotifications(int64_t now_ms, int limit) = 0;
+  // Removes a delivered notification.
+  virtual Status DeleteNotification(int64_t id) = 0;
+  // Writes status, attempts, next_attempt_ms and last_error of `record.id`.
+  virtual Status UpdateNotification(const NotificationRecord& record) = 0;
+  // Earliest next_attempt_ms of a PENDING notification; nullopt when none.
+  virtual Result<std::optional<int64_t>> NextNotificationTime() = 0;
+  virtual Result<int64_t> CountNotifications(const std::string& status) = 0;
+
+  // Coordinators. NotFound (E0604) for an unknown id.
+  virtual Result<CoordinatorJobRecord> GetCoordinatorJob(const std::string& id) = 0;
+  // `statuses` empty = all; newest first.
+  virtual Result<CoordinatorJobPage> ListCoordinatorJobs(const std::vector<std::string>& statuses, int offset,
+                                                         int len) = 0;
+  // In action-number order.
+  virtual Result<std::vector<CoordinatorActionRecord>> ListCoordinatorActions(const std::string& job_id) = 0;
+  virtual Result<CoordinatorActionRecord> GetCoordinatorAction(const std::string& id) = 0;  // NotFound: E0605
 };
 
 struct SqliteOptions {

@@ -81,8 +81,6 @@ TEST(HadoopOnlyActions, RefuseWithATailoredAlternative) {
       {"hcatalog", "use a <shell> action"},
       {"git", "use a <shell> action"},
       {"java", "<shell> action that runs java"},
-      {"spark", "train action"},
-      {"spark", "spark-submit"},
       {"ssh", "<shell> action"},
   };
   ActionRegistry registry;

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -101,5 +103,15 @@ class CliFixture : public ::testing::Test {
   std::filesystem::path home_;
   int counter_ = 0;
 };
+
+// A time as coordinator.xml writes it (yyyy-MM-ddTHH:mmZ), minute precision.
+inline std::string OozieMinute(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%MZ", &utc);
+  return text;
+}
 
 }  // namespace refinery::cli::testing

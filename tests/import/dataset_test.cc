@@ -197,6 +197,44 @@ TEST_F(DatasetTest, PartFilesAreReadInOrderAndHiddenFilesIgnored) {
   EXPECT_EQ(got.rows[1][1], "b");
 }
 
+// Records each row's position as "<file name>#<index>:<line>".
+struct Positions : RowSink {
+  std::vector<std::string> seen;
+  Status OnColumns(const std::vector<Column>&) override { return Status::Ok(); }
+  Status OnRow(const std::vector<Field>&) override { return Status::Internal("OnRowAt expected"); }
+  Status OnRowAt(const std::vector<Field>&, const RowPosition& at) override {
+    seen.push_back(stdfs::path(at.file).filename().string() + "#" + std::to_string(at.file_index) + ":" +
+                   std::to_string(at.line));
+    return Status::Ok();
+  }
+};
+
+TEST_F(DatasetTest, RowsArriveWithTheirFileAndLine) {
+  DelimitedFormat quoted;
+  quoted.enclosed_by = '"';
+  quoted.escaped_by = '\\';
+  const std::string dataset = WriteDataset(quoted, kColumns, {{{"1", false}, {"a", false}}});
+  // A value spanning two lines moves the next row's line on by two.
+  WriteFile(stdfs::path(dataset) / "part-m-00001", "2,\"two\nlines\"\n3,c\n");
+  auto reader = DatasetReader::Open(dataset);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  Positions positions;
+  ASSERT_TRUE(reader->ReadAll(&positions).ok());
+  EXPECT_EQ(positions.seen, (std::vector<std::string>{"part-m-00000#0:1", "part-m-00001#1:1", "part-m-00001#1:3"}));
+  Positions second;
+  ASSERT_TRUE(reader->ReadFile(1, &second).ok());
+  EXPECT_EQ(second.seen, (std::vector<std::string>{"part-m-00001#1:1", "part-m-00001#1:3"}));
+}
+
+TEST_F(DatasetTest, CsvRowLinesCountTheHeaderAndBlankLines) {
+  WriteFile(dir_ / "input.csv", "id,name\n1,a\n\n2,b\n");
+  auto reader = DatasetReader::Open((dir_ / "input.csv").string());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  Positions positions;
+  ASSERT_TRUE(reader->ReadAll(&positions).ok());
+  EXPECT_EQ(positions.seen, (std::vector<std::string>{"input.csv#0:2", "input.csv#0:4"}));
+}
+
 TEST_F(DatasetTest, SchemaRoundTripsThroughTheSidecar) {
   DatasetSchema schema;
   schema.columns = kColumns;

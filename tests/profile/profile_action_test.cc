@@ -7,6 +7,7 @@
 #include "actions/action_test_util.h"
 #include "core/properties.h"
 #include "data/dataset.h"
+#include "sql/sql.h"
 
 namespace refinery::actions {
 namespace {
@@ -132,6 +133,53 @@ TEST_F(ProfileActionTest, BadRowIsAnErrorWithFileLineAndColumn) {
   EXPECT_EQ(result.error_code, "DATA003");
   EXPECT_THAT(result.error_message, HasSubstr("part-m-00000:2"));
   EXPECT_FALSE(stdfs::exists(root_ / "user/reports/people"));
+}
+
+TEST_F(ProfileActionTest, InvalidValueRuleFailureNamesFileLineAndColumn) {
+  WriteDataset("user/rawzone/people", "30,admin\n31,admin\n");
+  WriteLocal(root_ / "user/rawzone/people/part-m-00001", "32,admin\n33,services\nabc,admin\n");
+  const auto result = Run(Element("/user/rawzone/people", "/user/reports/people", "<expect>invalid(age) == 0</expect>"));
+  ASSERT_EQ(result.outcome, Outcome::kError);
+  EXPECT_EQ(result.error_code, "DQ001");
+  EXPECT_THAT(result.error_message,
+              HasSubstr("invalid(age) == 0 (observed 1; the first at part-m-00001:3, column 1 (\"age\"): \"abc\")"));
+  const json profile = json::parse(ReadLocal(root_ / "user/reports/people/profile.json"));
+  EXPECT_EQ(profile["rules"][0]["where"], "part-m-00001:3, column 1 (\"age\"): \"abc\"");
+}
+
+TEST_F(ProfileActionTest, MetastoreTableIsProfiledFromItsFiles) {
+  WriteDataset("user/rawzone/people", "30,admin\n31,admin\n32,pilot\n");
+  // An external table over headerless delimited files, as a hive step maps them.
+  WriteLocal(root_ / "user/landing/jobs/part-00000", "1|pilot\n2|\\N\nx|admin\n");
+  WriteLocal(root_ / "user/landing/jobs/_SUCCESS", "");
+  sql::SessionOptions options;
+  options.files = files_.get();
+  auto session = sql::Session::Open(options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  ASSERT_TRUE((*session)->Execute("CREATE EXTERNAL TABLE jobs (id INT, job STRING) ROW FORMAT DELIMITED "
+                                  "FIELDS TERMINATED BY '|' LOCATION '/user/landing/jobs'").ok());
+  ASSERT_TRUE((*session)->Execute("CREATE EXTERNAL TABLE people LOCATION '/user/rawzone/people'").ok());
+
+  auto result = Run("<profile xmlns=\"uri:refinery:profile-action:1.0\"><table>jobs</table>"
+                    "<output>/user/reports/jobs</output><expect>invalid(id) == 0</expect></profile>");
+  EXPECT_EQ(result.error_code, "DQ001") << result.error_message;
+  EXPECT_THAT(result.error_message, HasSubstr("profile of table jobs"));
+  EXPECT_THAT(result.error_message, HasSubstr("part-00000:3, column 1 (\"id\"): \"x\""));
+  json profile = json::parse(ReadLocal(root_ / "user/reports/jobs/profile.json"));
+  EXPECT_EQ(profile["rows"], 3);
+  EXPECT_EQ(profile["columns"][1]["nulls"], 1);
+
+  result = Run("<profile xmlns=\"uri:refinery:profile-action:1.0\"><table>people</table>"
+               "<output>/user/reports/people</output></profile>");
+  ASSERT_EQ(result.outcome, Outcome::kOk) << result.error_message;
+  profile = json::parse(ReadLocal(root_ / "user/reports/people/profile.json"));
+  EXPECT_EQ(profile["rows"], 3);
+  EXPECT_EQ(profile["input"], "table people");
+
+  result = Run("<profile xmlns=\"uri:refinery:profile-action:1.0\"><table>nobody</table>"
+               "<output>/user/reports/x</output></profile>");
+  EXPECT_EQ(result.error_code, "HIVE002");
+  EXPECT_THAT(result.error_message, HasSubstr("table nobody not found (known tables: jobs, people)"));
 }
 
 TEST_F(ProfileActionTest, MissingDatasetNamesThePath) {

@@ -252,9 +252,55 @@ TEST_F(ProfileFiles, ValuesTheSidecarTypeCannotReadAreCountedWithTheirRow) {
   EXPECT_EQ(age["invalid"], 1);
   EXPECT_EQ(age["first_invalid"]["row"], 2);
   EXPECT_EQ(age["first_invalid"]["value"], "abc");
+  EXPECT_EQ(age["first_invalid"]["where"], "part-m-00000:2, column 1 (\"age\")");
   EXPECT_EQ(age["count"], 3);
   EXPECT_DOUBLE_EQ(age["mean"].get<double>(), 30.5);
   EXPECT_EQ(Column(profile, "job")["nulls"], 1);
+  EXPECT_EQ(Column(profile, "job")["invalid"], 0);
+}
+
+TEST_F(ProfileFiles, InvalidValueInALaterPartFileIsNamedByFileLineAndColumn) {
+  std::filesystem::create_directories(dir_ / "raw");
+  data::DatasetSchema schema;
+  schema.columns = {{"job", "varchar", data::ValueType::kText},
+                    {"age", "int", data::ValueType::kInteger},
+                    {"joined", "date", data::ValueType::kDate}};
+  schema.format.enclosed_by = '"';
+  schema.format.escaped_by = '\\';
+  Write("raw/part-m-00000", "admin,30,2024-01-02\nadmin,31,2024-01-03\n");
+  // Line 1 holds a value spanning two lines, so the bad row starts on line 3.
+  Write("raw/part-m-00001", "\"two\nlines\",32,2024-01-04\nservices,abc,2024-13\nx,33,2024-01-05\n");
+  Write("raw/_schema.properties", data::FormatDatasetSchema(schema, "sqlite", "people", "", 2));
+  Write("raw/_SUCCESS", "");
+  for (int threads : {1, 2}) {
+    ProfileOptions options;
+    options.threads = threads;
+    const json profile = Profile((dir_ / "raw").string(), options);
+    const json& age = Column(profile, "age");
+    EXPECT_EQ(age["invalid"], 1);
+    EXPECT_EQ(age["first_invalid"]["file"], "part-m-00001");
+    EXPECT_EQ(age["first_invalid"]["line"], 3);
+    EXPECT_EQ(age["first_invalid"]["column"], 2);
+    EXPECT_EQ(age["first_invalid"]["row"], 4);
+    EXPECT_EQ(age["first_invalid"]["where"], "part-m-00001:3, column 2 (\"age\")");
+    const json& joined = Column(profile, "joined");
+    EXPECT_EQ(joined["invalid"], 1);
+    EXPECT_EQ(joined["first_invalid"]["where"], "part-m-00001:3, column 3 (\"joined\")");
+    EXPECT_EQ(joined["first_invalid"]["value"], "2024-13");
+    const std::string html = RenderHtmlReport(profile);
+    EXPECT_THAT(html, HasSubstr("part-m-00001:3, column 2 (&quot;age&quot;): <code>abc</code>"));
+  }
+}
+
+TEST_F(ProfileFiles, InvalidValueInACsvFileCountsTheHeaderLine) {
+  // The type is inferred from the first rows; the 10001st data row disagrees.
+  std::string text = "n,flag\n";
+  for (int i = 0; i < 10000; ++i) text += std::to_string(i) + ",true\n";
+  text += "\nnot-a-number,maybe\n";
+  const json profile = Profile(Write("late.csv", text));
+  EXPECT_EQ(Column(profile, "n")["first_invalid"]["where"], "late.csv:10003, column 1 (\"n\")");
+  EXPECT_EQ(Column(profile, "flag")["type"], "boolean");
+  EXPECT_EQ(Column(profile, "flag")["first_invalid"]["where"], "late.csv:10003, column 2 (\"flag\")");
 }
 
 TEST_F(ProfileFiles, HtmlReportIsSelfContained) {

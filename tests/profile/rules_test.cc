@@ -93,6 +93,28 @@ TEST(EvaluateRules, ReportsObservedValuesOfFailedRules) {
   EXPECT_EQ(DescribeOutcome(outcomes[7]), "disguised_missing(income) == 0 (observed 4)");
 }
 
+TEST(EvaluateRules, FailedInvalidRuleNamesTheFirstInvalidValue) {
+  json profile = SampleProfile();
+  profile["columns"][0]["invalid"] = 3;
+  profile["columns"][0]["first_invalid"] = {{"where", "part-m-00001:3, column 1 (\"income\")"}, {"value", "abc"}};
+  const auto outcomes = EvaluateRules({*ParseRule("invalid(income) == 0")}, profile);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_FALSE(outcomes[0].passed);
+  EXPECT_EQ(DescribeOutcome(outcomes[0]),
+            "invalid(income) == 0 (observed 3; the first at part-m-00001:3, column 1 (\"income\"): \"abc\")");
+}
+
+// Found by fuzz/profile_rules_fuzz: a column name that is not a string threw.
+TEST(EvaluateRules, MembersOfTheWrongTypeAreNotMeasuredNotThrown) {
+  const json profile = json::parse(R"({"rows": "many", "columns": [{"name": 5}, {"name": "y", "distinct": "2"}],
+                                       "drift": {"columns": 3}})");
+  const auto outcomes = EvaluateRules({*ParseRule("distinct(y) == 2"), *ParseRule("rows >= 1"),
+                                       *ParseRule("psi(y) <= 0.2")},
+                                      profile);
+  ASSERT_EQ(outcomes.size(), 3u);
+  for (const auto& outcome : outcomes) EXPECT_FALSE(outcome.observed.has_value()) << outcome.rule.text;
+}
+
 TEST(EvaluateRules, DriftRulesPassWithANoteOnTheFirstProfile) {
   json profile = SampleProfile();
   profile["drift"] = nullptr;

@@ -273,7 +273,7 @@ TEST_F(SqliteStoreTest, FileIsWalWithRefineryIdentity) {
   RawDb raw(path_);
   EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.QueryText("PRAGMA application_id"), std::to_string(0x52464E59));
-  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "2");
   EXPECT_EQ(raw.QueryText("PRAGMA integrity_check"), "ok");
 }
 
@@ -313,6 +313,42 @@ TEST(SqliteStoreOptions, UnknownSynchronousValueListsTheValidOnes) {
   EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(store.status().message().find("[off]"), std::string::npos) << store.status().ToString();
   EXPECT_NE(store.status().message().find("normal, full, extra"), std::string::npos) << store.status().ToString();
+}
+
+TEST_F(SqliteStoreTest, NotificationsQueueWithTheirBatchAndLeaveWhenDelivered) {
+  NotificationRecord early;
+  early.url = "http://127.0.0.1:1/a";
+  early.subject_id = JobId(1);
+  early.next_attempt_ms = 100;
+  NotificationRecord late = early;
+  late.url = "http://127.0.0.1:1/b";
+  late.next_attempt_ms = 500;
+  ASSERT_TRUE(store_->Apply({.jobs = {FullJob(JobId(1))}, .notifications = {late, early}}).ok());
+
+  auto due = store_->ListDueNotifications(200, 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].url, early.url);
+  EXPECT_EQ(store_->NextNotificationTime().value(), std::optional<int64_t>(100));
+
+  NotificationRecord retry = (*due)[0];
+  retry.attempts = 1;
+  retry.next_attempt_ms = 1000;
+  retry.last_error = "HTTP 500";
+  ASSERT_TRUE(store_->UpdateNotification(retry).ok());
+  EXPECT_EQ(store_->NextNotificationTime().value(), std::optional<int64_t>(500));
+  ASSERT_TRUE(store_->DeleteNotification(retry.id).ok());
+  EXPECT_EQ(store_->CountNotifications("PENDING").value(), 1);
+
+  auto rest = store_->ListDueNotifications(600, 10);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  NotificationRecord failed = (*rest)[0];
+  failed.status = "FAILED";
+  ASSERT_TRUE(store_->UpdateNotification(failed).ok());
+  EXPECT_EQ(store_->CountNotifications("FAILED").value(), 1);
+  EXPECT_FALSE(store_->NextNotificationTime().value().has_value());
+  EXPECT_TRUE(store_->ListDueNotifications(10000, 10).value().empty());
 }
 
 }  // namespace

@@ -1,0 +1,1 @@
+SELECT a FROM t LEFT SEMI JOIN u ON t.a = u.a

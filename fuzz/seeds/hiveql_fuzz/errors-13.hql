@@ -1,0 +1,2 @@
+CREATE EXTERNAL TABLE raw (a INT) LOCATION '/user/rawzone/none';
+SELECT * FROM raw

@@ -1,0 +1,3 @@
+CREATE TABLE t (a STRING);
+INSERT OVERWRITE TABLE t SELECT 'x' || char(1) || 'y';
+SELECT * FROM t

@@ -1,0 +1,2 @@
+DROP TABLE t;
+SELECT 1

@@ -1,0 +1,1 @@
+SELECT from_unixtime(0), from_unixtime(86400 * 365, 'yyyy/MM/dd'), unix_timestamp('1970-01-02 00:00:00'), unix_timestamp('2024-01-31', 'yyyy-MM-dd'), unix_timestamp('bad'), date_format('2024-03-05 10:11:12', 'dd.MM.yyyy HH:mm')

@@ -1,0 +1,1 @@
+SELECT a / b, a DIV b FROM t

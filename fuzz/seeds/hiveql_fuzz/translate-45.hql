@@ -1,0 +1,1 @@
+SELECT `my col`, "it's", 'tab\there' FROM t

@@ -1,0 +1,1 @@
+SELECT if(a > 1, 'big', 'small') FROM t WHERE name RLIKE '^a.*' OR name REGEXP 'b$'

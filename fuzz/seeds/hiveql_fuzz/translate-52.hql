@@ -1,0 +1,1 @@
+SELECT 10L, 2S, 1Y, 1.5BD, 2.5D FROM t WHERE a == 1 AND b <=> NULL AND ! c

@@ -1,0 +1,1 @@
+SELECT c.id, CASE WHEN sum(o.amount) > 100 THEN 'gold' ELSE 'std' END AS tier, row_number() OVER (PARTITION BY c.region ORDER BY c.id) AS rn FROM customers c LEFT OUTER JOIN orders o ON c.id = o.customer_id GROUP BY c.id, c.region HAVING count(*) > 1 ORDER BY c.id LIMIT 10

@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE d = '${day}' AND n > ${hivevar:min}

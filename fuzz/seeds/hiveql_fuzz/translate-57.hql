@@ -1,0 +1,1 @@
+CREATE EXTERNAL TABLE t (a INT) LOCATION '/user/rawzone/t'

@@ -1,0 +1,1 @@
+SET hive.exec.dynamic.partition=true

@@ -1,0 +1,251 @@
+// The job, jobs and admin verbs against a running server (-oozie URL or
+// $OOZIE_URL), through the Oozie Web Services API. As with Oozie's client,
+// -run returns the id at once; the job runs in the server.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/data_home.h"
+#include "cli/oozie_format.h"
+#include "serve/http.h"
+#include "serve/http_client.h"
+#include "serve/oozie_json.h"
+
+namespace refinery::cli {
+namespace {
+
+using nlohmann::json;
+
+int PrintError(const Status& status) {
+  std::fprintf(stderr, "Error: %s\n", status.ToString().c_str());
+  return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? 2 : 1;
+}
+
+// $REFINERY_TOKEN, else the token file of the local data home, else none
+// (reads may still work).
+std::string FindToken(const GlobalOptions& global) {
+  if (const char* env = std::getenv("REFINERY_TOKEN"); env != nullptr && *env != '\0') return env;
+  std::ifstream in(ResolveHomePath(global.home) / "server.token");
+  std::string token;
+  std::getline(in, token);
+  return token;
+}
+
+class RemoteServer {
+ public:
+  static Result<RemoteServer> Connect(const GlobalOptions& global) {
+    REFINERY_ASSIGN_OR_RETURN(serve::HttpUrl url, serve::ParseHttpUrl(ServerUrlOf(global)));
+    return RemoteServer(std::move(url), FindToken(global));
+  }
+
+  // An HTTP error becomes a Status carrying the server's Oozie error code.
+  Result<std::string> Call(const std::string& method, const std::string& target, const std::string& xml_body = "") {
+    serve::HttpCall call;
+    call.method = method;
+    call.target = target;
+    call.body = xml_body;
+    if (!xml_body.empty() || method != "GET") call.headers.emplace_back("Content-Type", "application/xml;charset=UTF-8");
+    if (!token_.empty()) call.headers.emplace_back("Authorization", "Bearer " + token_);
+    REFINERY_ASSIGN_OR_RETURN(serve::HttpReply reply, serve::SendHttp(url_, call));
+    if (reply.status < 400) return reply.body;
+    std::string message = reply.headers["oozie-error-message"];
+    auto body = json::parse(reply.body, nullptr, false);
+    if (body.is_object() && body.contains("errorMessage") && body["errorMessage"].is_string()) {
+      message = body["errorMessage"].get<std::string>();
+    }
+    if (message.empty()) message = "HTTP " + std::to_string(reply.status);
+    const auto code = reply.status >= 500 ? StatusCode::kInternal
+                      : reply.status == 401 ? StatusCode::kFailedPrecondition
+                                            : StatusCode::kInvalidArgument;
+    return Status(code, "", message);
+  }
+
+  Result<json> CallJson(const std::string& method, const std::string& target, const std::string& xml_body = "") {
+    REFINERY_ASSIGN_OR_RETURN(std::string body, Call(method, target, xml_body));
+    auto parsed = json::parse(body, nullptr, false);
+    if (parsed.is_discarded()) return Status::IoError("the server answered " + target + " with invalid JSON");
+    return parsed;
+  }
+
+ private:
+  RemoteServer(serve::HttpUrl url, std::string token) : url_(std::move(url)), token_(std::move(token)) {}
+  serve::HttpUrl url_;
+  std::string token_;
+};
+
+std::string JobPath(const std::string& id, const std::string& query) {
+  return "/v2/job/" + serve::PercentEncode(id) + "?" + query;
+}
+
+int Submit(RemoteServer& server, const JobOptions& options) {
+  auto conf = LoadJobConfiguration(options, true);
+  if (!conf.ok()) return PrintError(conf.status());
+  const std::string action = options.dryrun ? "?action=dryrun" : options.run ? "?action=start" : "";
+  auto answer = server.CallJson("POST", "/v2/jobs" + action, FormatHadoopConfigurationXml(*conf));
+  if (!answer.ok()) return PrintError(answer.status());
+  if (options.dryrun) {
+    std::printf("OK\n");
+    return 0;
+  }
+  std::printf("job: %s\n", answer->value("id", "").c_str());
+  return 0;
+}
+
+bool IsCoordinatorId(const std::string& id) {
+  const std::string job = id.substr(0, id.find('@'));
+  return job.size() > 2 && job.compare(job.size() - 2, 2, "-C") == 0;
+}
+
+std::string TextOr(const json& object, const char* key, const char* fallback = "-") {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// Oozie's `job -info` layout for a coordinator and its actions.
+void PrintCoordinator(const json& job) {
+  const std::string rule(132, '-');
+  std::printf("Job ID : %s\n%s\n", TextOr(job, "coordJobId").c_str(), rule.c_str());
+  std::printf("Job Name    : %s\n", TextOr(job, "coordJobName").c_str());
+  std::printf("App Path    : %s\n", TextOr(job, "coordJobPath").c_str());
+  std::printf("Status      : %s\n", TextOr(job, "status").c_str());
+  std::printf("Start Time  : %s\n", TextOr(job, "startTime").c_str());
+  std::printf("End Time    : %s\n", TextOr(job, "endTime").c_str());
+  std::printf("Frequency   : %s %s (%s)\n", TextOr(job, "frequency").c_str(), TextOr(job, "timeUnit").c_str(),
+              TextOr(job, "timeZone").c_str());
+  std::printf("Next Materialized Time : %s\n%s\n", TextOr(job, "nextMaterializedTime").c_str(), rule.c_str());
+  std::printf("%-48s %-10s %-44s %s\n%s\n", "ID", "Status", "Ext ID", "Nominal Time", rule.c_str());
+  for (const json& action : job.value("actions", json::array())) {
+    std::printf("%-48s %-10s %-44s %s\n", TextOr(action, "id").c_str(), TextOr(action, "status").c_str(),
+                TextOr(action, "externalId").c_str(), TextOr(action, "nominalTime").c_str());
+  }
+  std::printf("%s\n", rule.c_str());
+}
+
+int Show(RemoteServer& server, const JobOptions& options) {
+  if (!options.log_id.empty() || !options.definition_id.empty()) {
+    const bool log = !options.log_id.empty();
+    auto text = server.Call("GET", JobPath(log ? options.log_id : options.definition_id,
+                                           log ? "show=log" : "show=definition"));
+    if (!text.ok()) return PrintError(text.status());
+    std::printf("%s\n", text->c_str());
+    return 0;
+  }
+  const std::string& id = !options.info_id.empty() ? options.info_id : options.configcontent_id;
+  if (IsCoordinatorId(id)) {
+    auto answer = server.CallJson("GET", JobPath(id, "show=info&offset=1&len=1000"));
+    if (!answer.ok()) return PrintError(answer.status());
+    if (!options.configcontent_id.empty()) {
+      std::printf("%s\n", TextOr(*answer, "conf", "").c_str());
+    } else if (id.find('@') != std::string::npos) {
+      std::printf("%s\n", answer->dump(2).c_str());
+    } else {
+      PrintCoordinator(*answer);
+    }
+    return 0;
+  }
+  auto answer = server.CallJson("GET", JobPath(id, "show=info"));
+  if (!answer.ok()) return PrintError(answer.status());
+  std::vector<store::WorkflowActionRecord> actions;
+  auto job = serve::WorkflowJobFromJson(*answer, &actions);
+  if (!job.ok()) return PrintError(job.status());
+  if (!options.configcontent_id.empty()) {
+    std::printf("%s\n", job->conf.c_str());
+    return 0;
+  }
+  std::printf("%s", FormatJobInfo(*job, actions, options.verbose).c_str());
+  return 0;
+}
+
+int Control(RemoteServer& server, const JobOptions& options) {
+  std::string id, action, body;
+  if (!options.kill_id.empty()) id = options.kill_id, action = "kill";
+  if (!options.suspend_id.empty()) id = options.suspend_id, action = "suspend";
+  if (!options.resume_id.empty()) id = options.resume_id, action = "resume";
+  if (!options.start_id.empty()) id = options.start_id, action = "start";
+  if (!options.rerun_id.empty()) {
+    id = options.rerun_id, action = "rerun";
+    auto conf = LoadJobConfiguration(options, false);
+    if (!conf.ok()) return PrintError(conf.status());
+    body = FormatHadoopConfigurationXml(*conf);
+  }
+  auto answer = server.Call("PUT", JobPath(id, "action=" + action), body);
+  if (!answer.ok()) return PrintError(answer.status());
+  return 0;
+}
+
+}  // namespace
+
+std::string ServerUrlOf(const GlobalOptions& global) {
+  if (!global.oozie_url.empty()) return global.oozie_url;
+  const char* env = std::getenv("OOZIE_URL");
+  return env == nullptr ? "" : env;
+}
+
+int RunRemoteJobCommand(const GlobalOptions& global, const JobOptions& options) {
+  auto server = RemoteServer::Connect(global);
+  if (!server.ok()) return PrintError(server.status());
+  if (options.run || options.submit || options.dryrun) return Submit(*server, options);
+  if (!options.info_id.empty() || !options.log_id.empty() || !options.definition_id.empty() ||
+      !options.configcontent_id.empty()) {
+    return Show(*server, options);
+  }
+  if (!options.kill_id.empty() || !options.suspend_id.empty() || !options.resume_id.empty() ||
+      !options.start_id.empty() || !options.rerun_id.empty()) {
+    return Control(*server, options);
+  }
+  std::fprintf(stderr, "Error: say what to do: -run, -submit, -dryrun, -start, -info, -log, -definition, -kill, "
+                       "-suspend, -resume or -rerun (refinery job -h)\n");
+  return 2;
+}
+
+int RunRemoteJobsCommand(const GlobalOptions& global, const JobsOptions& options) {
+  auto server = RemoteServer::Connect(global);
+  if (!server.ok()) return PrintError(server.status());
+  const std::string target = "/v2/jobs?jobtype=" + serve::PercentEncode(options.jobtype) +
+                             "&filter=" + serve::PercentEncode(options.filter) +
+                             "&offset=" + std::to_string(std::max(options.offset, 1)) +
+                             "&len=" + std::to_string(std::max(options.len, 1));
+  auto answer = server->CallJson("GET", target);
+  if (!answer.ok()) return PrintError(answer.status());
+  if (answer->contains("coordinatorjobs")) {
+    std::printf("%-44s %-20s %-16s %-8s %-22s %s\n", "Job ID", "App Name", "Status", "Freq", "Unit",
+                "Next Materialized");
+    for (const json& job : (*answer)["coordinatorjobs"]) {
+      std::printf("%-44s %-20s %-16s %-8s %-22s %s\n", TextOr(job, "coordJobId").c_str(),
+                  TextOr(job, "coordJobName").substr(0, 20).c_str(), TextOr(job, "status").c_str(),
+                  TextOr(job, "frequency").c_str(), TextOr(job, "timeUnit").c_str(),
+                  TextOr(job, "nextMaterializedTime").c_str());
+    }
+    return 0;
+  }
+  store::JobPage page;
+  page.total = answer->value("total", 0);
+  for (const json& item : answer->value("workflows", json::array())) {
+    auto job = serve::WorkflowJobFromJson(item, nullptr);
+    if (job.ok()) page.jobs.push_back(std::move(*job));
+  }
+  std::printf("%s", FormatJobList(page).c_str());
+  return 0;
+}
+
+int RunRemoteAdminCommand(const GlobalOptions& global, const AdminOptions& options) {
+  auto server = RemoteServer::Connect(global);
+  if (!server.ok()) return PrintError(server.status());
+  if (options.version) {
+    auto answer = server->CallJson("GET", "/v2/admin/build-version");
+    if (!answer.ok()) return PrintError(answer.status());
+    std::printf("Refinery server build version: %s\n", answer->value("buildVersion", "?").c_str());
+    return 0;
+  }
+  auto answer = server->CallJson("GET", "/v2/admin/status");
+  if (!answer.ok()) return PrintError(answer.status());
+  std::printf("System mode: %s\n", answer->value("systemMode", "?").c_str());
+  return 0;
+}
+
+}  // namespace refinery::cli

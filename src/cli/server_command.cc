@@ -1,0 +1,149 @@
+// `refinery server`: the long-running process. It opens the data home with an
+// engine, resumes unfinished jobs, serves the HTTP API until SIGTERM or
+// SIGINT, then stops accepting requests and lets running actions finish.
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/commands.h"
+#include "cli/data_home.h"
+#include "core/log.h"
+#include "core/clock.h"
+#include "scheduler/coordinator_scheduler.h"
+#include "serve/notifier.h"
+#include "serve/server.h"
+
+namespace refinery::cli {
+namespace {
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "Error: %s\n", status.ToString().c_str());
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+// Blocked in every thread (they inherit the mask), so only sigwait sees them.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// Written after the port is bound, renamed into place so a reader never sees
+// half a URL; tests and scripts find a server started with --port 0 here.
+Status WriteServerUrl(const std::filesystem::path& home, const std::string& url) {
+  const auto target = home / "server.url";
+  const auto temporary = home / ".server.url.tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << url << "\n";
+    if (!out) return Status::IoError("cannot write " + temporary.string());
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, target, error);
+  if (error) return Status::IoError("cannot write " + target.string() + ": " + error.message());
+  return Status::Ok();
+}
+
+Result<serve::ServerOptions> ServerOptionsFrom(const Properties& settings, const ServerCommandOptions& options) {
+  serve::ServerOptions server;
+  server.build_version = kVersion;
+  server.http.address = !options.address.empty() ? options.address
+                                                  : settings.GetOr("refinery.server.address", "127.0.0.1");
+  const std::string port_text = options.port >= 0 ? std::to_string(options.port)
+                                                  : settings.GetOr("refinery.server.port", "11000");
+  char* end = nullptr;
+  const long port = std::strtol(port_text.c_str(), &end, 10);
+  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
+    return Status::InvalidArgument("port [" + port_text + "] must be a number from 0 to 65535 (--port or "
+                                   "refinery.server.port)");
+  }
+  server.http.port = static_cast<int>(port);
+  server.http.threads = options.http_threads;
+  server.access.reads_need_token =
+      options.reads_need_token || settings.GetOr("refinery.server.read.token.required", "false") == "true";
+  return server;
+}
+
+}  // namespace
+
+int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& options) {
+  const sigset_t stop_signals = BlockStopSignals();
+  const auto root = ResolveHomePath(global.home);
+  OpenOptions open_options;
+  open_options.with_engine = true;
+  open_options.worker_threads = options.workers;
+  auto home = OpenDataHome(root, open_options);
+  if (!home.ok()) return Fail(home.status());
+  DataHome& data_home = **home;
+
+  std::filesystem::create_directories(root / "logs");
+  if (!SetLogFile((root / "logs" / "server.log").string())) {
+    std::fprintf(stderr, "Warning: cannot write %s; logging to stderr only\n", (root / "logs/server.log").c_str());
+  }
+  auto server_options = ServerOptionsFrom(data_home.settings, options);
+  if (!server_options.ok()) return Fail(server_options.status());
+  bool token_created = false;
+  auto token = serve::LoadOrCreateToken(root / "server.token", &token_created);
+  if (!token.ok()) return Fail(token.status());
+  server_options->access.token = *token;
+  if (token_created) {
+    // The terminal sees the token once; the log file never does.
+    std::fprintf(stderr, "A new server token was written to %s (readable only by you):\n  %s\n",
+                 (root / "server.token").c_str(), token->c_str());
+  }
+
+  scheduler::SchedulerOptions scheduler_options;
+  // Oozie refuses frequencies under 5 minutes because it polls; Refinery
+  // does not, so the check is off unless the operator asks for it.
+  scheduler_options.check_maximum_frequency =
+      data_home.settings.GetOr("oozie.service.coord.check.maximum.frequency", "false") == "true";
+  scheduler::CoordinatorScheduler scheduler(data_home.store.get(), data_home.engine.get(), data_home.files.get(),
+                                           SystemClock(), scheduler_options);
+  auto server = serve::Server::Start(data_home.engine.get(), &scheduler, data_home.store.get(), *server_options);
+  if (!server.ok()) return Fail(server.status());
+  serve::Metrics* metrics = (*server)->metrics();
+  data_home.engine->AddObserver(metrics);
+  data_home.engine->AddObserver(&scheduler);
+  scheduler.SetLagObserver([metrics](double seconds) { metrics->RecordSchedulerLag(seconds); });
+  serve::NotifierOptions notifier_options;
+  notifier_options.timeout_seconds =
+      std::max(1, std::atoi(data_home.settings.GetOr("oozie.notification.url.connection.timeout", "10000").c_str()) /
+                      1000);
+  serve::Notifier notifier(data_home.store.get(), SystemClock(), notifier_options);
+  data_home.engine->AddObserver(&notifier);
+  notifier.Start();
+  scheduler.StartThread();
+  auto recovered = data_home.engine->Recover();
+  if (!recovered.ok()) {
+    Log(LogLevel::kError, "recovery failed: " + recovered.status().ToString());
+  } else if (!recovered->empty()) {
+    Log(LogLevel::kInfo, "resumed " + std::to_string(recovered->size()) + " unfinished job(s)");
+  }
+  const std::string oozie_url = (*server)->url() + "/oozie";
+  if (Status written = WriteServerUrl(root, oozie_url); !written.ok()) Log(LogLevel::kWarn, written.ToString());
+  Log(LogLevel::kInfo, "Refinery server " + std::string(kVersion) + " listening on " + (*server)->url() +
+                           " (data home " + root.string() + "); OOZIE_URL=" + oozie_url);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  Log(LogLevel::kInfo, std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") +
+                           "; stopping: no new requests, waiting for running actions");
+  (*server)->Stop();
+  scheduler.Stop();
+  data_home.engine->Shutdown();
+  notifier.Stop();
+  std::error_code ignored;
+  std::filesystem::remove(root / "server.url", ignored);
+  Log(LogLevel::kInfo, "stopped");
+  SetLogFile("");
+  return 0;
+}
+
+}  // namespace refinery::cli

@@ -1,0 +1,392 @@
+#include "serve/oozie_api.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/job_id.h"
+#include "core/properties.h"
+#include "serve/http_server.h"
+#include "serve/oozie_json.h"
+#include "serve/redact.h"
+#include "serve/svg_to_png.h"
+#include "serve/workflow_graph.h"
+#include "store/job_query.h"
+#include "workflow/workflow_app.h"
+
+namespace refinery::serve {
+namespace {
+
+using nlohmann::json;
+
+HttpResponse Json(const json& body, int status = 200) {
+  HttpResponse response;
+  response.status = status;
+  response.body = body.dump();
+  return response;
+}
+
+HttpResponse Text(std::string body, const std::string& content_type) {
+  HttpResponse response;
+  response.content_type = content_type;
+  response.body = std::move(body);
+  return response;
+}
+
+// Engine errors are the client's to fix (400) unless the server itself failed.
+HttpResponse FromStatus(const Status& status) {
+  const bool server_fault = status.code() == StatusCode::kIoError || status.code() == StatusCode::kInternal;
+  return ErrorResponse(server_fault ? 500 : 400, status.error_code().empty() ? "E0307" : status.error_code(),
+                       status.message());
+}
+
+HttpResponse InvalidParameter(const std::string& name, const std::string& value, const std::string& hint) {
+  return ErrorResponse(400, "E0303",
+                       "Invalid parameter value, [" + name + "] = [" + value + "]" + (hint.empty() ? "" : "; " + hint));
+}
+
+HttpResponse WrongMethod(const HttpRequest& request, const std::string& allowed) {
+  HttpResponse response =
+      ErrorResponse(405, "E0300", "method " + request.method + " is not allowed on " + request.path + "; use " + allowed);
+  response.headers.emplace_back("Allow", allowed);
+  return response;
+}
+
+// Oozie answers E0300 unless a body is declared as XML.
+std::optional<HttpResponse> RequireXml(const HttpRequest& request) {
+  const std::string type = request.Header("content-type");
+  if (type.find("application/xml") != std::string::npos || type.find("text/xml") != std::string::npos) {
+    return std::nullopt;
+  }
+  return ErrorResponse(400, "E0300", "Invalid content-type [" + type + "]; send the configuration as application/xml");
+}
+
+Result<Properties> ConfigurationFromBody(const HttpRequest& request) {
+  auto conf = ParseHadoopConfigurationXml(request.body, "request body");
+  if (!conf.ok()) {
+    return Status::InvalidArgument("the request body is not a Hadoop configuration XML: " + conf.status().message(),
+                                   "E0300");
+  }
+  return conf;
+}
+
+// Parses a non-negative integer parameter; nullopt when absent.
+Result<std::optional<int>> IntParameter(const HttpRequest& request, const std::string& name) {
+  if (!request.HasQuery(name)) return std::optional<int>();
+  const std::string text = request.Query(name);
+  char* end = nullptr;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || value < 0 || value > 1000000) {
+    return Status::InvalidArgument("Invalid parameter value, [" + name + "] = [" + text + "]; expected a number",
+                                   "E0303");
+  }
+  return std::optional<int>(static_cast<int>(value));
+}
+
+// Coordinator job ids end in -C, their actions in -C@<n>.
+bool IsCoordinatorId(const std::string& id) {
+  const size_t at = id.find('@');
+  const std::string job = id.substr(0, at);
+  return job.size() > 2 && job.compare(job.size() - 2, 2, "-C") == 0;
+}
+
+std::string ErrorLines(const std::string& log) {
+  std::istringstream in(log);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (line.find("ERROR") != std::string::npos || line.find("error") != std::string::npos) out += line + "\n";
+  }
+  return out;
+}
+
+// Splits "/v2/job/ID" into version "v2", resource "job", rest "ID".
+struct ApiPath {
+  std::string version;
+  std::string resource;
+  std::string rest;
+};
+
+ApiPath SplitApiPath(const std::string& path) {
+  ApiPath parts;
+  std::string_view view(path);
+  if (view.rfind("/oozie", 0) == 0) view.remove_prefix(6);
+  if (!view.empty() && view.front() == '/') view.remove_prefix(1);
+  auto next = [&view]() {
+    const size_t slash = view.find('/');
+    std::string part(view.substr(0, slash));
+    view = slash == std::string_view::npos ? std::string_view() : view.substr(slash + 1);
+    return part;
+  };
+  parts.version = next();
+  parts.resource = next();
+  parts.rest = std::string(view);
+  return parts;
+}
+
+}  // namespace
+
+std::string OozieApi::RouteOf(const std::string& path) {
+  const ApiPath parts = SplitApiPath(path);
+  if (parts.version == "versions") return "/oozie/versions";
+  if (parts.resource == "job" && !parts.rest.empty()) return "/oozie/" + parts.version + "/job/{id}";
+  if (parts.resource == "admin") return "/oozie/" + parts.version + "/admin/" + parts.rest;
+  if (parts.resource.empty()) return "/oozie";
+  return "/oozie/" + parts.version + "/" + parts.resource;
+}
+
+HttpResponse OozieApi::Handle(const HttpRequest& request) const {
+  const ApiPath parts = SplitApiPath(request.path);
+  if (parts.version == "versions" && parts.resource.empty()) {
+    if (request.method != "GET") return WrongMethod(request, "GET");
+    return Json(json::array({0, 1, 2}));
+  }
+  if (parts.version != "v1" && parts.version != "v2") {
+    return ErrorResponse(404, "E0300", "no Oozie resource at " + request.path + "; try /oozie/versions or /oozie/v2/jobs");
+  }
+  if (parts.resource == "admin") return Admin(request, parts.rest);
+  if (parts.resource == "jobs" && parts.rest.empty()) {
+    if (request.method == "POST") return SubmitJob(request);
+    if (request.method == "GET") return ListJobs(request);
+    return WrongMethod(request, "GET, POST");
+  }
+  if (parts.resource == "job" && !parts.rest.empty()) {
+    if (request.method == "GET") return ShowJob(request, parts.rest);
+    if (request.method == "PUT") return ChangeJob(request, parts.rest);
+    return WrongMethod(request, "GET, PUT");
+  }
+  return ErrorResponse(404, "E0300", "no Oozie resource at " + request.path);
+}
+
+HttpResponse OozieApi::Admin(const HttpRequest& request, const std::string& resource) const {
+  if (resource == "status") {
+    if (request.method == "GET") return Json({{"systemMode", "NORMAL"}});
+    if (request.method != "PUT") return WrongMethod(request, "GET, PUT");
+    const std::string mode = request.Query("systemmode");
+    if (mode == "NORMAL") return Json(json::object());
+    return InvalidParameter("systemmode", mode, "Refinery runs in NORMAL mode only");
+  }
+  if (request.method != "GET") return WrongMethod(request, "GET");
+  if (resource == "build-version") {
+    return Json({{"buildVersion", options_.build_version},
+                 {"buildInfo", {{"build.version", options_.build_version}, {"build.product", "Refinery"}}}});
+  }
+  if (resource == "os-env") {
+    // Only variables that say nothing secret.
+    json env = json::object();
+    for (const char* name : {"LANG", "TZ", "PATH", "USER", "SHELL"}) {
+      if (const char* value = std::getenv(name)) env[name] = value;
+    }
+    return Json(env);
+  }
+  if (resource == "java-sys-properties" || resource == "configuration") return Json(json::object());
+  if (resource == "available-oozie-servers") {
+    return Json({{"refinery", options_.base_url}});
+  }
+  return ErrorResponse(404, "E0300",
+                       "unknown admin resource [" + resource +
+                           "]; Refinery offers status, build-version, os-env, available-oozie-servers (metrics are at "
+                           "/metrics)");
+}
+
+HttpResponse OozieApi::SubmitJob(const HttpRequest& request) const {
+  if (auto bad = RequireXml(request)) return *bad;
+  auto conf = ConfigurationFromBody(request);
+  if (!conf.ok()) return FromStatus(conf.status());
+  if (!conf->Get("user.name")) conf->Set("user.name", CurrentUserName());
+  const std::string action = request.Query("action");
+  if (conf->Get("oozie.bundle.application.path")) {
+    return ErrorResponse(400, "E0307", "bundle jobs are not available yet; submit each coordinator on its own");
+  }
+  if (conf->Get("oozie.coord.application.path")) {
+    if (scheduler_ == nullptr) return ErrorResponse(400, "E0307", "this server does not run coordinators");
+    if (!action.empty() && action != "start") {
+      return InvalidParameter("action", action, "a coordinator is submitted with or without action=start");
+    }
+    auto id = scheduler_->Submit(*conf, action == "start");
+    if (!id.ok()) return FromStatus(id.status());
+    return Json({{"id", *id}}, 201);
+  }
+  if (action == "dryrun") {
+    auto result = engine_->DryRun(*conf);
+    if (!result.ok()) return FromStatus(result.status());
+    return Json({{"id", "OK"}}, 201);
+  }
+  if (!action.empty() && action != "start") return InvalidParameter("action", action, "use start or dryrun");
+  auto id = engine_->Submit(*conf, action == "start");
+  if (!id.ok()) return FromStatus(id.status());
+  return Json({{"id", *id}}, 201);
+}
+
+HttpResponse OozieApi::ListJobs(const HttpRequest& request) const {
+  const std::string jobtype = request.Query("jobtype", "wf");
+  const auto offset = IntParameter(request, "offset");
+  if (!offset.ok()) return FromStatus(offset.status());
+  const auto len = IntParameter(request, "len");
+  if (!len.ok()) return FromStatus(len.status());
+  const int first = std::max(1, offset->value_or(1));
+  const int count = len->value_or(50);
+  if (jobtype.find("coord") != std::string::npos) return ListCoordinators(request, first, count);
+  if (jobtype.find("bundle") != std::string::npos) {
+    return Json({{"bundlejobs", json::array()}, {"total", 0}, {"offset", first}, {"len", count}});
+  }
+  auto filter = store::ParseJobFilter(request.Query("filter"));
+  if (!filter.ok()) return FromStatus(filter.status());
+  auto page = store_->ListJobs(*filter, first - 1, count);
+  if (!page.ok()) return FromStatus(page.status());
+  json workflows = json::array();
+  for (const auto& job : page->jobs) workflows.push_back(WorkflowJobToJson(job, {}, options_.base_url));
+  return Json({{"workflows", std::move(workflows)}, {"total", page->total}, {"offset", first}, {"len", count}});
+}
+
+HttpResponse OozieApi::ShowJob(const HttpRequest& request, const std::string& id) const {
+  const std::string show = request.Query("show", "info");
+  if (IsCoordinatorId(id)) return ShowCoordinator(request, id, SplitApiPath(request.path).version == "v1");
+  if (id.find('@') != std::string::npos) {
+    auto action = store_->GetAction(id);
+    if (!action.ok()) return FromStatus(action.status());
+    if (show == "status") return Json({{"status", action->status}});
+    if (show == "info") return Json(WorkflowActionToJson(*action));
+    return InvalidParameter("show", show, "an action id takes show=info or show=status");
+  }
+  auto job = store_->GetJob(id);
+  if (!job.ok()) return FromStatus(job.status());
+  if (show == "info") {
+    auto actions = store_->ListActions(id);
+    if (!actions.ok()) return FromStatus(actions.status());
+    return Json(WorkflowJobToJson(*job, *actions, options_.base_url));
+  }
+  if (show == "status") return Json({{"status", job->status}});
+  if (show == "definition") return Text(RedactDefinitionXml(job->definition), "application/xml;charset=UTF-8");
+  if (show == "log" || show == "errorlog" || show == "auditlog") {
+    auto log = store_->ReadLog(id);
+    if (!log.ok()) return FromStatus(log.status());
+    const std::string text = show == "log" ? *log : show == "errorlog" ? ErrorLines(*log) : "";
+    return Text(text, "text/plain;charset=UTF-8");
+  }
+  if (show == "graph") return ShowGraph(request, *job);
+  return InvalidParameter("show", show, "use info, definition, log, errorlog, status or graph");
+}
+
+HttpResponse OozieApi::ShowGraph(const HttpRequest& request, const store::WorkflowJobRecord& job) const {
+  const std::string format = request.Query("format", "png");  // Oozie's default
+  if (format != "svg" && format != "dot" && format != "png") {
+    return InvalidParameter("format", format, "Refinery draws the graph as png, svg or dot");
+  }
+  auto conf = ParseHadoopConfigurationXml(job.conf, "job configuration");
+  workflow::ParseOptions parse_options;
+  parse_options.source_name = job.id;
+  parse_options.validate_schema = false;
+  if (conf.ok()) parse_options.job_conf = &*conf;
+  auto app = workflow::ParseWorkflowXml(job.definition, parse_options);
+  if (!app.ok()) return FromStatus(app.status());
+  GraphOptions graph;
+  graph.show_kill = request.Query("show-kill") == "true";
+  auto actions = store_->ListActions(job.id);
+  if (!actions.ok()) return FromStatus(actions.status());
+  for (const auto& action : *actions) graph.status_by_node[action.name] = action.status;
+  if (format == "dot") return Text(RenderWorkflowDot(*app, graph), "text/vnd.graphviz;charset=UTF-8");
+  if (format == "svg") return Text(RenderWorkflowSvg(*app, graph), "image/svg+xml");
+  auto png = RenderSvgAsPng(RenderWorkflowSvg(*app, graph));
+  if (!png.ok()) return FromStatus(png.status());
+  return Text(std::move(*png), "image/png");
+}
+
+HttpResponse OozieApi::ChangeJob(const HttpRequest& request, const std::string& id) const {
+  const std::string action = request.Query("action");
+  if (IsCoordinatorId(id)) return ChangeCoordinator(action, id);
+  Status status;
+  if (action == "start") {
+    status = engine_->Start(id);
+  } else if (action == "suspend") {
+    status = engine_->Suspend(id);
+  } else if (action == "resume") {
+    status = engine_->Resume(id);
+  } else if (action == "kill") {
+    status = engine_->Kill(id);
+  } else if (action == "rerun") {
+    if (auto bad = RequireXml(request)) return *bad;
+    auto conf = ConfigurationFromBody(request);
+    if (!conf.ok()) return FromStatus(conf.status());
+    conf->Erase("user.name");
+    status = engine_->Rerun(id, *conf);
+  } else if (action == "change" || action == "ignore" || action == "coord-rerun" || action == "bundle-rerun") {
+    return InvalidParameter("action", action, "it applies to coordinator and bundle jobs");
+  } else {
+    return InvalidParameter("action", action, "use start, suspend, resume, kill or rerun");
+  }
+  if (!status.ok()) return FromStatus(status);
+  return Text("", "application/json;charset=UTF-8");
+}
+
+HttpResponse OozieApi::ListCoordinators(const HttpRequest& request, int first, int count) const {
+  auto filter = store::ParseJobFilter(request.Query("filter"));
+  if (!filter.ok()) return FromStatus(filter.status());
+  auto page = store_->ListCoordinatorJobs(filter->statuses, first - 1, count);
+  if (!page.ok()) return FromStatus(page.status());
+  json jobs = json::array();
+  for (const auto& job : page->jobs) {
+    jobs.push_back(CoordinatorJobToJson(job, {}, static_cast<int>(job.last_action_number), options_.base_url));
+  }
+  return Json({{"coordinatorjobs", std::move(jobs)}, {"total", page->total}, {"offset", first}, {"len", count}});
+}
+
+HttpResponse OozieApi::ShowCoordinator(const HttpRequest& request, const std::string& id, bool v1) const {
+  const std::string show = request.Query("show", "info");
+  if (id.find('@') != std::string::npos) {
+    auto action = store_->GetCoordinatorAction(id);
+    if (!action.ok()) return FromStatus(action.status());
+    if (show == "status") return Json({{"status", action->status}});
+    if (show == "info") return Json(CoordinatorActionToJson(*action));
+    return InvalidParameter("show", show, "a coordinator action id takes show=info or show=status");
+  }
+  auto job = store_->GetCoordinatorJob(id);
+  if (!job.ok()) return FromStatus(job.status());
+  if (show == "status") return Json({{"status", job->status}});
+  if (show == "definition") return Text(RedactDefinitionXml(job->definition), "application/xml;charset=UTF-8");
+  if (show == "log") {
+    auto actions = store_->ListCoordinatorActions(id);
+    if (!actions.ok()) return FromStatus(actions.status());
+    std::string log;
+    for (const auto& action : *actions) {
+      log += action.id + " " + action.status + (action.external_id.empty() ? "" : " workflow " + action.external_id) +
+             (action.missing_dependencies.empty() ? "" : " missing " + action.missing_dependencies) + "\n";
+    }
+    return Text(log, "text/plain;charset=UTF-8");
+  }
+  if (show != "info") return InvalidParameter("show", show, "use info, definition, log or status");
+  // Oozie: v1 lists up to 1000 actions by default, v2 none unless asked.
+  const auto offset = IntParameter(request, "offset");
+  if (!offset.ok()) return FromStatus(offset.status());
+  const auto len = IntParameter(request, "len");
+  if (!len.ok()) return FromStatus(len.status());
+  auto actions = store_->ListCoordinatorActions(id);
+  if (!actions.ok()) return FromStatus(actions.status());
+  const int total = static_cast<int>(actions->size());
+  const int first = std::max(1, offset->value_or(1)) - 1;
+  const int count = len->value_or(v1 ? 1000 : 0);
+  if (request.Query("order") == "desc") std::reverse(actions->begin(), actions->end());
+  std::vector<store::CoordinatorActionRecord> shown;
+  for (int i = first; i < total && static_cast<int>(shown.size()) < count; ++i) shown.push_back((*actions)[i]);
+  return Json(CoordinatorJobToJson(*job, shown, total, options_.base_url));
+}
+
+HttpResponse OozieApi::ChangeCoordinator(const std::string& action, const std::string& id) const {
+  if (scheduler_ == nullptr) return ErrorResponse(400, "E0307", "this server does not run coordinators");
+  Status status;
+  if (action == "start") {
+    status = scheduler_->Start(id);
+  } else if (action == "kill") {
+    status = scheduler_->Kill(id);
+  } else if (action == "suspend") {
+    status = scheduler_->Suspend(id);
+  } else if (action == "resume") {
+    status = scheduler_->Resume(id);
+  } else {
+    return InvalidParameter("action", action, "coordinators take start, suspend, resume or kill here");
+  }
+  if (!status.ok()) return FromStatus(status);
+  return Text("", "application/json;charset=UTF-8");
+}
+
+}  // namespace refinery::serve

@@ -1,0 +1,242 @@
+// The coordinator scheduler on a fake clock over a real engine and store:
+// one action per nominal time, end exclusive, catch-up in execution order,
+// data dependencies with done flags, timeouts, kill, and a restart that
+// neither loses nor repeats an action.
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/time_format.h"
+#include "engine/engine_test_support.h"
+#include "scheduler/coordinator_scheduler.h"
+
+namespace refinery::scheduler {
+namespace {
+
+using engine::testing::TestAction;
+using engine::testing::Workflow;
+
+TimePoint T(const std::string& text) { return ParseOozieTime(text).value(); }
+
+class SchedulerTest : public engine::testing::EngineFixture {
+ protected:
+  void SetUp() override {
+    EngineFixture::SetUp();
+    App("wf", Workflow(TestAction("a", "<data>nominal=${nominal}</data>")));
+    NewScheduler();
+  }
+  void TearDown() override {
+    scheduler_.reset();
+    EngineFixture::TearDown();
+  }
+
+  void NewScheduler() {
+    scheduler_ = std::make_unique<CoordinatorScheduler>(store_.get(), engine_.get(), files_.get(), &clock_);
+  }
+
+  // A coordinator over apps/wf with the given attributes and extra XML.
+  Properties Coordinator(const std::string& attributes, const std::string& controls = "",
+                         const std::string& data = "") {
+    const auto dir = dir_ / "apps" / "coord";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "coordinator.xml")
+        << "<coordinator-app xmlns=\"uri:oozie:coordinator:0.4\" name=\"c\" " << attributes << ">\n"
+        << controls << data << "<action><workflow><app-path>file://" << (dir_ / "apps" / "wf").string()
+        << "</app-path><configuration><property><name>nominal</name><value>${coord:formatTime("
+           "coord:nominalTime(), 'yyyy-MM-dd HH:mm')}</value></property></configuration></workflow></action>\n"
+        << "</coordinator-app>\n";
+    Properties conf;
+    conf.Set("oozie.coord.application.path", "file://" + dir.string());
+    conf.Set("user.name", "tester");
+    return conf;
+  }
+
+  std::vector<store::CoordinatorActionRecord> Actions(const std::string& id) {
+    return store_->ListCoordinatorActions(id).value();
+  }
+
+  // Runs what is due, waits for the workflows started, and runs again so
+  // their ends are recorded.
+  void RunAndSettle() {
+    scheduler_->RunDue();
+    const store::JobPage page = store_->ListJobs({}, 0, 1000).value();
+    for (const auto& job : page.jobs) (void)engine_->WaitForJob(job.id);
+    scheduler_->RunDue();
+  }
+
+  FakeClock clock_{T("2026-01-01T00:00Z")};
+  std::unique_ptr<CoordinatorScheduler> scheduler_;
+};
+
+TEST_F(SchedulerTest, OneActionPerNominalTimeEndExclusive) {
+  clock_.Set(T("2025-12-31T23:58Z"));
+  const auto id = scheduler_->Submit(Coordinator(
+      "frequency=\"${coord:minutes(15)}\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\""));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  const auto due = scheduler_->RunDue();
+  ASSERT_TRUE(due.has_value());
+  EXPECT_EQ(*due, T("2026-01-01T00:00Z"));  // sleeps until the first nominal time
+  // Materialized an hour ahead (Oozie's window), started at their nominal times.
+  ASSERT_EQ(Actions(*id).size(), 4u);
+  EXPECT_EQ(Actions(*id)[0].status, "WAITING");
+
+  for (const char* time : {"2026-01-01T00:00Z", "2026-01-01T00:15Z", "2026-01-01T00:30Z", "2026-01-01T00:45Z",
+                           "2026-01-01T01:00Z", "2026-01-01T02:00Z"}) {
+    clock_.Set(T(time));
+    RunAndSettle();
+  }
+  const auto actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 4u);  // 00:00, 00:15, 00:30, 00:45 — the end is exclusive
+  for (size_t i = 0; i < actions.size(); ++i) {
+    EXPECT_EQ(actions[i].status, "SUCCEEDED") << actions[i].id;
+    EXPECT_EQ(actions[i].nominal_ms, ToEpochMillis(T("2026-01-01T00:00Z")) + static_cast<int64_t>(i) * 15 * 60000);
+    const auto workflow = store_->GetJob(actions[i].external_id).value();
+    EXPECT_EQ(workflow.parent_id, actions[i].id);
+  }
+  const auto first = store_->ListActions(actions[0].external_id).value();
+  const auto node = std::find_if(first.begin(), first.end(), [](const auto& a) { return a.name == "a"; });
+  ASSERT_NE(node, first.end());
+  EXPECT_THAT(node->data, ::testing::HasSubstr("nominal=2026-01-01 00:00"));
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "SUCCEEDED");
+}
+
+TEST_F(SchedulerTest, CatchUpRunsPastActionsOneAtATimeInOrder) {
+  clock_.Set(T("2026-01-01T00:50Z"));
+  const auto id = scheduler_->Submit(Coordinator(
+      "frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\"",
+      "<controls><concurrency>1</concurrency><execution>FIFO</execution></controls>\n"));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  scheduler_->RunDue();
+  auto actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 4u);
+  EXPECT_EQ(actions[0].status, "RUNNING");  // concurrency 1: only the oldest starts
+  EXPECT_EQ(actions[1].status, "READY");
+  for (int i = 0; i < 4; ++i) RunAndSettle();
+  actions = Actions(*id);
+  for (const auto& action : actions) EXPECT_EQ(action.status, "SUCCEEDED") << action.id;
+  EXPECT_LT(store_->GetJob(actions[0].external_id).value().created_ms,
+            store_->GetJob(actions[3].external_id).value().created_ms);
+}
+
+TEST_F(SchedulerTest, WaitsForInputDataAndTimesOutWithoutIt) {
+  const std::string datasets =
+      "<datasets><dataset name=\"raw\" frequency=\"60\" initial-instance=\"2025-01-01T00:00Z\" timezone=\"UTC\">"
+      "<uri-template>hdfs://nn/data/${YEAR}${MONTH}${DAY}${HOUR}</uri-template></dataset></datasets>\n"
+      "<input-events><data-in name=\"in\" dataset=\"raw\"><instance>${coord:current(0)}</instance></data-in>"
+      "</input-events>\n";
+  clock_.Set(T("2026-01-01T00:00Z"));
+  const auto id = scheduler_->Submit(Coordinator(
+      "frequency=\"60\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T02:00Z\" timezone=\"UTC\"",
+      "<controls><timeout>30</timeout></controls>\n", datasets));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  const auto due = scheduler_->RunDue();
+  auto actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].status, "WAITING");
+  EXPECT_EQ(actions[0].missing_dependencies, "hdfs://nn/data/2026010100");
+  ASSERT_TRUE(due.has_value());  // a re-check of the data is scheduled
+  EXPECT_LE(*due, clock_.Now() + std::chrono::minutes(1));
+
+  std::filesystem::create_directories(dir_ / "fs" / "data" / "2026010100");
+  scheduler_->RunDue();
+  EXPECT_EQ(Actions(*id)[0].status, "WAITING");  // the directory alone is not enough: no _SUCCESS
+  std::ofstream(dir_ / "fs" / "data" / "2026010100" / "_SUCCESS") << "";
+  RunAndSettle();
+  EXPECT_EQ(Actions(*id)[0].status, "SUCCEEDED");
+
+  clock_.Set(T("2026-01-01T00:56Z"));  // the 01:00 action is created 5 minutes ahead
+  scheduler_->RunDue();
+  clock_.Set(T("2026-01-01T01:31Z"));  // its data never comes: 30 minutes after its nominal time it times out
+  scheduler_->RunDue();
+  actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 2u);
+  EXPECT_EQ(actions[1].status, "TIMEDOUT");
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "DONEWITHERROR");
+}
+
+TEST_F(SchedulerTest, ARestartNeitherLosesNorRepeatsActions) {
+  clock_.Set(T("2026-01-01T00:20Z"));
+  const auto id = scheduler_->Submit(Coordinator(
+      "frequency=\"10\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\"",
+      "<controls><concurrency>-1</concurrency></controls>\n"));
+  ASSERT_TRUE(id.ok());
+  scheduler_->RunDue();
+  // A crash after an action was marked SUBMITTED, before its id was stored:
+  // the workflow exists and names the action as its parent.
+  auto actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 6u);  // the hour is materialized; 00:00, 00:10 and 00:20 are due
+  ASSERT_EQ(actions[2].status, "RUNNING");
+  store::CoordinatorActionRecord lost = actions[2];
+  (void)engine_->WaitForJob(lost.external_id);
+  lost.status = "SUBMITTED";
+  const std::string adopted = lost.external_id;
+  lost.external_id.clear();
+  store::WriteBatch batch;
+  batch.coordinator_actions.push_back(lost);
+  ASSERT_TRUE(store_->Apply(batch).ok());
+
+  NewScheduler();  // a new process
+  for (const char* time : {"2026-01-01T00:20Z", "2026-01-01T00:40Z", "2026-01-01T01:10Z"}) {
+    clock_.Set(T(time));
+    RunAndSettle();
+  }
+  actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 6u);
+  EXPECT_EQ(actions[2].external_id, adopted);
+  EXPECT_EQ(store_->ListJobs({}, 0, 100).value().total, 6);  // one workflow per action
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "SUCCEEDED");
+}
+
+TEST_F(SchedulerTest, KillEndsTheJobItsWaitingActionsAndRunningWorkflows) {
+  App("slow", Workflow(TestAction("a", "<sleep-ms>20000</sleep-ms>")));
+  clock_.Set(T("2026-01-01T00:00Z"));
+  auto conf = Coordinator("frequency=\"60\" start=\"2026-01-01T00:00Z\" end=\"2026-01-02T00:00Z\" timezone=\"UTC\"");
+  std::string xml;
+  {
+    std::ifstream in(dir_ / "apps" / "coord" / "coordinator.xml");
+    xml.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto wf = (dir_ / "apps" / "wf").string();
+  xml.replace(xml.find(wf), wf.size(), (dir_ / "apps" / "slow").string());
+  std::ofstream(dir_ / "apps" / "coord" / "coordinator.xml") << xml;
+  const auto id = scheduler_->Submit(conf);
+  ASSERT_TRUE(id.ok());
+  scheduler_->RunDue();
+  const auto running = Actions(*id)[0];
+  ASSERT_EQ(running.status, "RUNNING");
+  ASSERT_TRUE(scheduler_->Kill(*id).ok());
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "KILLED");
+  EXPECT_EQ(Actions(*id)[0].status, "KILLED");
+  EXPECT_EQ(engine_->WaitForJob(running.external_id).value().status, "KILLED");
+  clock_.Set(T("2026-01-01T05:00Z"));
+  scheduler_->RunDue();
+  EXPECT_EQ(Actions(*id).size(), 1u);  // nothing more after a kill
+}
+
+TEST_F(SchedulerTest, ActionStatusChangesQueueTheCoordinatorNotificationUrl) {
+  clock_.Set(T("2026-01-01T00:00Z"));
+  Properties conf =
+      Coordinator("frequency=\"60\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\"");
+  conf.Set("oozie.coord.action.notification.url", "http://127.0.0.1:9/c/$actionId/$status");
+  const auto id = scheduler_->Submit(conf);
+  ASSERT_TRUE(id.ok());
+  RunAndSettle();
+  std::vector<std::string> urls;
+  const auto due = store_->ListDueNotifications(INT64_MAX, 100).value();
+  for (const auto& row : due) urls.push_back(row.url);
+  EXPECT_THAT(urls, ::testing::Contains("http://127.0.0.1:9/c/" + *id + "@1/RUNNING"));
+  EXPECT_THAT(urls, ::testing::Contains("http://127.0.0.1:9/c/" + *id + "@1/SUCCEEDED"));
+}
+
+TEST_F(SchedulerTest, BadCoordinatorsAreRefusedWithOozieCodes) {
+  auto missing = scheduler_->Submit(Properties());
+  EXPECT_EQ(missing.status().error_code(), "E0302");
+  auto bad = scheduler_->Submit(Coordinator("frequency=\"abc\" start=\"2026-01-01T00:00Z\" end=\"2026-01-02T00:00Z\" "
+                                            "timezone=\"UTC\""));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_FALSE(bad.status().error_code().empty()) << bad.status().ToString();
+}
+
+}  // namespace
+}  // namespace refinery::scheduler
