@@ -51,6 +51,10 @@ struct ServerCommandOptions {
   bool reads_need_token = false;
 };
 
+// Prints "Error: <status>" to stderr; returns 2 for bad input (invalid
+// argument, unknown job), 1 otherwise.
+int PrintError(const Status& status);
+
 // The job configuration a verb submits: -config file (relative app paths
 // anchored to its directory), then -D values, with user.name set.
 Result<Properties> LoadJobConfiguration(const JobOptions& options, bool config_required);

@@ -21,11 +21,6 @@
 namespace refinery::cli {
 namespace {
 
-int PrintError(const Status& status) {
-  std::fprintf(stderr, "Error: %s\n", status.ToString().c_str());
-  return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? 2 : 1;
-}
-
 // Prints job and action transitions as they happen, with time since start.
 class ProgressPrinter : public engine::EngineObserver {
  public:
@@ -224,6 +219,11 @@ int ShowJob(const GlobalOptions& global, const JobOptions& options) {
 }
 
 }  // namespace
+
+int PrintError(const Status& status) {
+  std::fprintf(stderr, "Error: %s\n", status.ToString().c_str());
+  return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? 2 : 1;
+}
 
 Result<Properties> LoadJobConfiguration(const JobOptions& options, bool config_required) {
   Properties conf;

@@ -20,11 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-int PrintError(const Status& status) {
-  std::fprintf(stderr, "Error: %s\n", status.ToString().c_str());
-  return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? 2 : 1;
-}
-
 // $REFINERY_TOKEN, else the token file of the local data home, else none
 // (reads may still work).
 std::string FindToken(const GlobalOptions& global) {

@@ -20,11 +20,6 @@
 namespace refinery::cli {
 namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "Error: %s\n", status.ToString().c_str());
-  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 // Blocked in every thread (they inherit the mask), so only sigwait sees them.
 sigset_t BlockStopSignals() {
   sigset_t signals;
@@ -80,7 +75,7 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   open_options.with_engine = true;
   open_options.worker_threads = options.workers;
   auto home = OpenDataHome(root, open_options);
-  if (!home.ok()) return Fail(home.status());
+  if (!home.ok()) return PrintError(home.status());
   DataHome& data_home = **home;
 
   std::filesystem::create_directories(root / "logs");
@@ -88,10 +83,10 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
     std::fprintf(stderr, "Warning: cannot write %s; logging to stderr only\n", (root / "logs/server.log").c_str());
   }
   auto server_options = ServerOptionsFrom(data_home.settings, options);
-  if (!server_options.ok()) return Fail(server_options.status());
+  if (!server_options.ok()) return PrintError(server_options.status());
   bool token_created = false;
   auto token = serve::LoadOrCreateToken(root / "server.token", &token_created);
-  if (!token.ok()) return Fail(token.status());
+  if (!token.ok()) return PrintError(token.status());
   server_options->access.token = *token;
   if (token_created) {
     // The terminal sees the token once; the log file never does.
@@ -107,7 +102,7 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   scheduler::CoordinatorScheduler scheduler(data_home.store.get(), data_home.engine.get(), data_home.files.get(),
                                            SystemClock(), scheduler_options);
   auto server = serve::Server::Start(data_home.engine.get(), &scheduler, data_home.store.get(), *server_options);
-  if (!server.ok()) return Fail(server.status());
+  if (!server.ok()) return PrintError(server.status());
   serve::Metrics* metrics = (*server)->metrics();
   data_home.engine->AddObserver(metrics);
   data_home.engine->AddObserver(&scheduler);

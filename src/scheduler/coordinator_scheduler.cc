@@ -290,8 +290,9 @@ std::string Join(const std::vector<std::string>& parts, const std::string& separ
 
 }  // namespace
 
-Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(const std::string& id) {
-  REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
+// `job` is as just listed under run_mu_, so nothing changed it since.
+Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobRecord job) {
+  const std::string id = job.id;
   if (job.status != "RUNNING" && job.status != "RUNNINGWITHERROR") return std::optional<TimePoint>();
   auto loaded = Load(job);
   if (!loaded.ok()) {
@@ -528,7 +529,7 @@ std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   }
   NextDue next;
   for (const auto& job : page->jobs) {
-    auto due = RunJob(job.id);
+    auto due = RunJob(job);
     if (!due.ok()) {
       Log(LogLevel::kError, "scheduler: coordinator " + job.id + ": " + due.status().ToString());
       next.At(clock_->Now() + std::chrono::seconds(5));

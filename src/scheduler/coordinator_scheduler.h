@@ -78,7 +78,7 @@ class CoordinatorScheduler : public engine::EngineObserver {
  private:
   struct Loaded;
   Result<Loaded*> Load(const store::CoordinatorJobRecord& job);
-  Result<std::optional<TimePoint>> RunJob(const std::string& id);
+  Result<std::optional<TimePoint>> RunJob(store::CoordinatorJobRecord job);
   Status SetJobStatus(const std::string& id, const std::string& status, const std::string& action_status,
                       bool kill_workflows);
   void Wake();
