@@ -31,9 +31,28 @@ packages=(
 )
 if [ "$want_test" -eq 1 ]; then
   packages+=(clang-14 libclang-rt-14-dev python3-aiosmtpd python3 curl postgresql mariadb-server)
+  packages+=(chromium nodejs)  # the web UI's browser test (tests/ui)
 fi
+# tests/ui: playwright-core as pinned in its package-lock.json; it drives
+# Debian's chromium and never downloads a browser. Skipped when current.
+install_ui_test_modules() {
+  [ "$want_test" -eq 1 ] || return 0
+  local ui_dir
+  ui_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/ui"
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm not found; the web UI browser test (tests/ui) will be skipped" >&2
+    return 0
+  fi
+  if node -e 'const d=process.argv[1];const want=require(d+"/package-lock.json").packages["node_modules/playwright-core"].version;
+    process.exit(require(d+"/node_modules/playwright-core/package.json").version===want?0:1)' "$ui_dir" 2>/dev/null; then
+    return 0
+  fi
+  echo "install-deps: npm ci in tests/ui"
+  (cd "$ui_dir" && npm ci --no-audit --no-fund)
+}
 if [ "$want_bench" -eq 1 ]; then
   packages+=(snakemake hyperfine python3-pandas time python3-sklearn python3-xgboost wrk nginx-light)
+  packages+=(python3-flask gunicorn)  # bench/predict_bench.sh: the Flask + scikit-learn peer
 fi
 
 missing=()
@@ -45,8 +64,10 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
+  install_ui_test_modules
   exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_ui_test_modules

@@ -82,6 +82,7 @@ void RegisterBuiltinActions(ActionRegistry* registry) {
   registry->Register(internal::MakeProfileAction());
   registry->Register(internal::MakeTrainAction());
   registry->Register(internal::MakeScoreAction());
+  registry->Register(internal::MakePublishAction());
   registry->Register(internal::MakeSparkAction());
 }
 

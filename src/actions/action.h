@@ -125,6 +125,14 @@ class ActionReporter {
   virtual void Progress(double fraction, const std::string& detail) = 0;
 };
 
+}  // namespace refinery::actions
+
+namespace refinery::registry {
+class Registry;
+}
+
+namespace refinery::actions {
+
 struct ActionContext {
   std::string job_id;
   std::string action_id;
@@ -141,6 +149,7 @@ struct ActionContext {
   ProcessRunner* processes = nullptr;
   Mailer* mailer = nullptr;
   SubWorkflowRunner* sub_workflows = nullptr;
+  registry::Registry* models = nullptr;  // the model registry, for <publish>
   ActionReporter* reporter = nullptr;
   ActionState* state = nullptr;
   const Cancellation* cancel = nullptr;

@@ -79,6 +79,7 @@ std::unique_ptr<Action> MakeHiveAction(const std::string& type);  // "hive" or "
 std::unique_ptr<Action> MakeProfileAction();  // uri:refinery:profile-action:1.0
 std::unique_ptr<Action> MakeTrainAction();    // uri:refinery:train-action:1.0 (ml plugin)
 std::unique_ptr<Action> MakeScoreAction();    // uri:refinery:score-action:1.0 (ml plugin)
+std::unique_ptr<Action> MakePublishAction();  // uri:refinery:publish-action:1.0 (ml plugin)
 std::unique_ptr<Action> MakeSparkAction();    // uri:oozie:spark-action:* through spark-submit (spark_action.cc)
 // An action type Refinery does not run; every run is an ERROR naming the
 // alternative.

@@ -107,6 +107,7 @@ Result<ParsedElement> ParseElement(const ActionContext& context, const pugi::xml
   REFINERY_RETURN_IF_ERROR(ParseValidation(element, &spec));
   spec.target = ChildText(element, "target");
   if (spec.target.empty()) return SpecError("<target> is required: the column to predict");
+  spec.keep_frame = true;  // the holdout rows go into the bundle (holdout.jsonl)
   REFINERY_ASSIGN_OR_RETURN(spec.task, ml::ParseTask(ChildText(element, "task")));
   spec.positive_label = ChildText(element, "positive-label");
   for (const pugi::xml_node& exclude : Children(element, "exclude")) {
@@ -222,6 +223,23 @@ nlohmann::json Lineage(const ActionContext& context, const ParsedElement& parsed
           {"libraries", {{"refinery", "0.1.0"}, {"xgboost", ml::XGBoostVersion()}}}};
 }
 
+// The holdout's raw rows with their target, for holdout.jsonl.
+std::string HoldoutRows(const ml::TrainResult& trained, const std::string& target) {
+  if (trained.frame == nullptr) return "";
+  const int target_column = trained.frame->Find(target);
+  std::string text;
+  for (uint32_t row : trained.holdout) {
+    nlohmann::json json = ml::RawRow(*trained.frame, row, trained.pipeline.inputs());
+    if (target_column >= 0) {
+      const ml::Value value = trained.frame->columns[target_column].At(row);
+      json[target] = value.is_null() ? nlohmann::json() : value.is_number() ? nlohmann::json(value.number)
+                                                                             : nlohmann::json(value.text);
+    }
+    text += json.dump() + "\n";
+  }
+  return text;
+}
+
 ActionResult ErrorResult(const Status& status) { return FromStatus(status, kTrainSpecCode); }
 
 ActionResult RunTrain(ActionContext& context) {
@@ -242,6 +260,7 @@ ActionResult RunTrain(ActionContext& context) {
   bundle.pipeline["target"] = trained->target.ToJson();
   bundle.metrics = trained->metrics;
   bundle.lineage = Lineage(context, *parsed, *trained);
+  bundle.holdout_jsonl = HoldoutRows(*trained, parsed->spec.target);
   auto version = ml::PublishBundle(context.files, parsed->model_dir, bundle);
   if (!version.ok()) return ErrorResult(version.status());
   const std::string uri = ml::VersionUri(parsed->model_dir, *version);

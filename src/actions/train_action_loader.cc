@@ -77,10 +77,26 @@ class MlPluginAction : public Action {
   std::vector<SettingSpec> settings_;
 };
 
+std::vector<SettingSpec> PublishSettings() {
+  return {
+      {"model", "", "", "the registry name of the model, e.g. bank-marketing"},
+      {"bundle", "", "", "the bundle version directory to register (the train action's data: bundle)"},
+      {"model-dir", "", "", "instead of <bundle>: register the latest version under this directory"},
+      {"require", "", "0 or more", "a metric threshold the version must meet to be promoted, e.g. auc >= 0.75"},
+      {"champion-metric", "", "auc|accuracy|rmse|...", "the metric compared with the production version (default by task)"},
+      {"champion-margin", "0", ">= 0", "how much worse than production on the new holdout the new version may be"},
+      {"on-reject", "ok", "ok|error", "how the action ends when the gate keeps the version a candidate"},
+  };
+}
+
 }  // namespace
 
 std::unique_ptr<Action> MakeTrainAction() {
   return std::make_unique<MlPluginAction>("train", "refinery_run_train_action", TrainSettings());
+}
+
+std::unique_ptr<Action> MakePublishAction() {
+  return std::make_unique<MlPluginAction>("publish", "refinery_run_publish_action", PublishSettings());
 }
 
 std::unique_ptr<Action> MakeScoreAction() {

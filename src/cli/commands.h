@@ -49,6 +49,9 @@ struct ServerCommandOptions {
   int workers = 4;        // action worker threads
   int http_threads = 2;
   bool reads_need_token = false;
+  // A replica: no engine, no scheduler; serves the production models of the
+  // data home's registry (shared or copied) and follows their swaps.
+  bool serve_only = false;
 };
 
 // Prints "Error: <status>" to stderr; returns 2 for bad input (invalid
@@ -71,6 +74,31 @@ int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options);
 int RunValidateCommand(const GlobalOptions& global, const std::string& file);
 int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options);
 int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& options);
+
+// `refinery models list|show|register|promote|rollback|diff` on the data home's registry.
+struct ModelsOptions {
+  std::string verb;  // the subcommand
+  std::string name;
+  std::string bundle;
+  int version = 0;
+  int other_version = 0;  // diff's second version; rollback's --to
+  std::string reason;
+  bool promote = false;
+  bool json = false;
+};
+int RunModelsCommand(const GlobalOptions& global, const ModelsOptions& options);
+
+// `refinery predict MODEL [FILE]`: scores JSON (an object, an array) or a CSV
+// file (by its .csv name) with the production version, or --version N, in
+// process, exactly as the server's /api/v1 would.
+struct PredictOptions {
+  std::string model;
+  std::string file;  // "" or "-" = standard input
+  int version = 0;
+  bool explain = false;
+  bool csv = false;
+};
+int RunPredictCommand(const GlobalOptions& global, const PredictOptions& options);
 int RunFsCommand(const std::vector<std::string>& args);
 // Resumes the jobs an earlier process left unfinished and waits for them.
 int RunRecoverCommand(const GlobalOptions& global, int workers);

@@ -85,6 +85,7 @@ Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root
   }
   REFINERY_ASSIGN_OR_RETURN(home->store, store::OpenSqliteStore((root / "state.db").string()));
   home->files = std::make_unique<fs::FileSystem>(root / "fs");
+  home->models = std::make_unique<registry::Registry>(home->store.get(), home->files.get());
   actions::RegisterBuiltinActions(&home->registry);
   home->processes = actions::MakeLocalProcessRunner();
   REFINERY_ASSIGN_OR_RETURN(auto smtp, SmtpSettingsFrom(home->settings));
@@ -98,6 +99,7 @@ Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root
   env.clock = SystemClock();
   env.processes = home->processes.get();
   env.mailer = home->mailer.get();
+  env.models = home->models.get();
   env.scratch_root = (root / "scratch").string();
   engine::EngineOptions engine_options;
   engine_options.worker_threads = options.worker_threads;

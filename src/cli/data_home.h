@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "engine/engine.h"
 #include "fs/file_system.h"
+#include "registry/registry.h"
 #include "store/store.h"
 
 namespace refinery::cli {
@@ -27,6 +28,7 @@ struct DataHome {
   actions::ActionRegistry registry;
   std::unique_ptr<actions::ProcessRunner> processes;
   std::unique_ptr<actions::Mailer> mailer;
+  std::unique_ptr<registry::Registry> models;
   std::unique_ptr<engine::Engine> engine;  // only when opened with an engine
 };
 

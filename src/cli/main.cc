@@ -110,8 +110,49 @@ int main(int argc, char** argv) {
                                                 "<home>/server.url)");
   server_cmd->add_option("--workers", server.workers, "worker threads for actions (default 4)");
   server_cmd->add_option("--http-threads", server.http_threads, "threads answering HTTP requests (default 2)");
+  server_cmd->add_flag("--serve-only", server.serve_only,
+                       "a prediction replica: no jobs, no scheduler; serves the registry's production models and "
+                       "follows their swaps (run several behind a load balancer)");
   server_cmd->add_flag("--reads-need-token", server.reads_need_token,
                        "require the token for reading too (refinery.server.read.token.required=true)");
+
+  refinery::cli::ModelsOptions models;
+  CLI::App* models_cmd = app.add_subcommand("models", "the model registry: versions, stages, promotion and rollback");
+  models_cmd->require_subcommand(1);
+  CLI::App* models_list = models_cmd->add_subcommand("list", "registered models with their production version");
+  models_list->add_flag("--json", models.json, "print JSON");
+  CLI::App* models_show = models_cmd->add_subcommand("show", "a model's versions, metrics and deployment log");
+  models_show->add_option("name", models.name, "model name")->required();
+  models_show->add_flag("--json", models.json, "print JSON");
+  CLI::App* models_register = models_cmd->add_subcommand(
+      "register", "register a published bundle directory (e.g. /user/refinedzone/model/v3) as a new version");
+  models_register->add_option("name", models.name, "model name, e.g. bank-marketing")->required();
+  models_register->add_option("bundle", models.bundle, "the bundle's URI in the file system")->required();
+  models_register->add_flag("--promote", models.promote, "also make it the production version");
+  models_register->add_option("--reason", models.reason, "why, for the deployment log");
+  CLI::App* models_promote = models_cmd->add_subcommand("promote", "make a version the production version");
+  models_promote->add_option("name", models.name, "model name")->required();
+  models_promote->add_option("version", models.version, "version number")->required();
+  models_promote->add_option("--reason", models.reason, "why, for the deployment log");
+  CLI::App* models_rollback = models_cmd->add_subcommand(
+      "rollback", "restore the version production replaced (or --to N)");
+  models_rollback->add_option("name", models.name, "model name")->required();
+  models_rollback->add_option("--to", models.other_version, "the version to restore");
+  models_rollback->add_option("--reason", models.reason, "why, for the deployment log");
+  CLI::App* models_diff = models_cmd->add_subcommand("diff", "compare two versions' metrics and lineage");
+  models_diff->add_option("name", models.name, "model name")->required();
+  models_diff->add_option("a", models.version, "first version")->required();
+  models_diff->add_option("b", models.other_version, "second version")->required();
+  models_diff->add_flag("--json", models.json, "print JSON");
+
+  refinery::cli::PredictOptions predict;
+  CLI::App* predict_cmd = app.add_subcommand(
+      "predict", "score leads with a registered model in process: a JSON object or array, or a CSV file");
+  predict_cmd->add_option("model", predict.model, "model name")->required();
+  predict_cmd->add_option("file", predict.file, "input file (.csv = CSV, else JSON); - or none = stdin");
+  predict_cmd->add_option("--version", predict.version, "a fixed version instead of production");
+  predict_cmd->add_flag("--explain", predict.explain, "add each prediction's top contributing features");
+  predict_cmd->add_flag("--csv", predict.csv, "read CSV from stdin");
 
   CLI::App* version_cmd = app.add_subcommand("version", "print the client version");
   app.add_subcommand("fs", "manage the file-system root like `hdfs dfs` (refinery fs -h)");
@@ -129,6 +170,13 @@ int main(int argc, char** argv) {
   if (admin_cmd->parsed()) return refinery::cli::RunAdminCommand(global, admin);
   if (server_cmd->parsed()) return refinery::cli::RunServerCommand(global, server);
   if (recover_cmd->parsed()) return refinery::cli::RunRecoverCommand(global, recover_workers);
+  if (predict_cmd->parsed()) return refinery::cli::RunPredictCommand(global, predict);
+  if (models_cmd->parsed()) {
+    for (CLI::App* verb : {models_list, models_show, models_register, models_promote, models_rollback, models_diff}) {
+      if (verb->parsed()) models.verb = verb->get_name();
+    }
+    return refinery::cli::RunModelsCommand(global, models);
+  }
   if (version_cmd->parsed()) {
     std::printf("Refinery client build version: %s\n", refinery::cli::kVersion);
     return 0;

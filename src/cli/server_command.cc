@@ -2,6 +2,7 @@
 // engine, resumes unfinished jobs, serves the HTTP API until SIGTERM or
 // SIGINT, then stops accepting requests and lets running actions finish.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -32,9 +33,10 @@ sigset_t BlockStopSignals() {
 
 // Written after the port is bound, renamed into place so a reader never sees
 // half a URL; tests and scripts find a server started with --port 0 here.
-Status WriteServerUrl(const std::filesystem::path& home, const std::string& url) {
-  const auto target = home / "server.url";
-  const auto temporary = home / ".server.url.tmp";
+Status WriteServerUrl(const std::filesystem::path& home, const std::string& url,
+                      const std::string& name = "server.url") {
+  const auto target = home / name;
+  const auto temporary = home / ("." + name + ".tmp");
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << url << "\n";
@@ -63,7 +65,39 @@ Result<serve::ServerOptions> ServerOptionsFrom(const Properties& settings, const
   server.http.threads = options.http_threads;
   server.access.reads_need_token =
       options.reads_need_token || settings.GetOr("refinery.server.read.token.required", "false") == "true";
+  serve::HealthPolicy& health = server.model_host.health;
+  health.enabled = settings.GetOr("refinery.serve.rollback.enabled", "true") == "true";
+  health.window = std::max(1, std::atoi(settings.GetOr("refinery.serve.rollback.window", "500").c_str()));
+  health.minimum_requests =
+      std::max(1, std::atoi(settings.GetOr("refinery.serve.rollback.min-requests", "200").c_str()));
+  health.max_error_rate = std::atof(settings.GetOr("refinery.serve.rollback.max-error-rate", "0.2").c_str());
+  health.max_psi = std::atof(settings.GetOr("refinery.serve.rollback.max-psi", "0.25").c_str());
+  // Only the main server rolls back; replicas follow what it decides.
+  server.model_host.may_roll_back = !options.serve_only;
   return server;
+}
+
+// A replica's whole life: serve until SIGTERM.
+int ServeOnly(const std::filesystem::path& root, DataHome& data_home, const serve::ServerOptions& options,
+              const sigset_t& stop_signals) {
+  auto server = serve::Server::Start(nullptr, nullptr, data_home.store.get(), options);
+  if (!server.ok()) return PrintError(server.status());
+  const std::string url = (*server)->url();
+  // Several replicas may share a data home: each leaves its URL under replicas/<pid>.url.
+  const auto replicas = root / "replicas";
+  std::filesystem::create_directories(replicas);
+  const std::string self = std::to_string(::getpid());
+  if (Status written = WriteServerUrl(replicas, url, self + ".url"); !written.ok()) Log(LogLevel::kWarn, written.ToString());
+  Log(LogLevel::kInfo, "Refinery prediction replica " + std::string(kVersion) + " listening on " + url +
+                           " (data home " + root.string() + ")");
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  (*server)->Stop();
+  std::error_code ignored;
+  std::filesystem::remove(replicas / (self + ".url"), ignored);
+  Log(LogLevel::kInfo, "stopped");
+  SetLogFile("");
+  return 0;
 }
 
 }  // namespace
@@ -72,7 +106,7 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   const sigset_t stop_signals = BlockStopSignals();
   const auto root = ResolveHomePath(global.home);
   OpenOptions open_options;
-  open_options.with_engine = true;
+  open_options.with_engine = !options.serve_only;
   open_options.worker_threads = options.workers;
   auto home = OpenDataHome(root, open_options);
   if (!home.ok()) return PrintError(home.status());
@@ -88,12 +122,15 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   auto token = serve::LoadOrCreateToken(root / "server.token", &token_created);
   if (!token.ok()) return PrintError(token.status());
   server_options->access.token = *token;
+  server_options->files = data_home.files.get();  // the web UI reads quality reports through it
+  server_options->models = data_home.models.get();
   if (token_created) {
     // The terminal sees the token once; the log file never does.
     std::fprintf(stderr, "A new server token was written to %s (readable only by you):\n  %s\n",
                  (root / "server.token").c_str(), token->c_str());
   }
 
+  if (options.serve_only) return ServeOnly(root, data_home, *server_options, stop_signals);
   scheduler::SchedulerOptions scheduler_options;
   // Oozie refuses frequencies under 5 minutes because it polls; Refinery
   // does not, so the check is off unless the operator asks for it.

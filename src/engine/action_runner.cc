@@ -171,6 +171,7 @@ Effects::RunRequest Engine::Impl::RunActionOnce(const std::string& job_id, const
   context.clock = env.clock;
   context.processes = env.processes;
   context.mailer = env.mailer;
+  context.models = env.models;
   context.sub_workflows = owner;
   context.reporter = &reporter;
   StoreActionState state(env.store);

@@ -49,6 +49,7 @@ struct EngineEnvironment {
   const Clock* clock = nullptr;
   actions::ProcessRunner* processes = nullptr;
   actions::Mailer* mailer = nullptr;  // may be null: email actions then fail with EM006
+  registry::Registry* models = nullptr;  // may be null: publish actions then fail with REG001
   std::string scratch_root;           // local dir for action working directories
 };
 

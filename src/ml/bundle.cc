@@ -47,7 +47,29 @@ Status WriteBundleFiles(const std::filesystem::path& dir, const Bundle& bundle) 
   REFINERY_RETURN_IF_ERROR(WriteText(dir / kBoosterFile, bundle.booster_json));
   REFINERY_RETURN_IF_ERROR(WriteText(dir / kPipelineFile, JsonText(bundle.pipeline)));
   REFINERY_RETURN_IF_ERROR(WriteText(dir / kMetricsFile, JsonText(bundle.metrics)));
+  if (!bundle.holdout_jsonl.empty()) REFINERY_RETURN_IF_ERROR(WriteText(dir / kHoldoutFile, bundle.holdout_jsonl));
   return WriteText(dir / kLineageFile, JsonText(bundle.lineage));
+}
+
+Result<std::vector<nlohmann::json>> ParseHoldoutRows(const std::string& jsonl) {
+  std::vector<nlohmann::json> rows;
+  size_t start = 0;
+  int line = 0;
+  while (start < jsonl.size()) {
+    size_t end = jsonl.find('\n', start);
+    if (end == std::string::npos) end = jsonl.size();
+    ++line;
+    const std::string_view text(jsonl.data() + start, end - start);
+    start = end + 1;
+    if (text.empty()) continue;
+    nlohmann::json row = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (row.is_discarded() || !row.is_object()) {
+      return Status::InvalidArgument(std::string(kHoldoutFile) + ":" + std::to_string(line) + ": is not a JSON object",
+                                     kBadBundleCode);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 Result<Bundle> ReadBundle(const std::filesystem::path& dir) {
@@ -60,6 +82,9 @@ Result<Bundle> ReadBundle(const std::filesystem::path& dir) {
   REFINERY_ASSIGN_OR_RETURN(bundle.pipeline, ReadJson(dir / kPipelineFile));
   REFINERY_ASSIGN_OR_RETURN(bundle.metrics, ReadJson(dir / kMetricsFile));
   REFINERY_ASSIGN_OR_RETURN(bundle.lineage, ReadJson(dir / kLineageFile));
+  if (std::filesystem::exists(dir / kHoldoutFile)) {
+    REFINERY_ASSIGN_OR_RETURN(bundle.holdout_jsonl, ReadText(dir / kHoldoutFile));
+  }
   const auto version = bundle.pipeline.find("format_version");
   if (version == bundle.pipeline.end() || !version->is_number_integer() || version->get<int>() > kBundleFormatVersion) {
     return Status::InvalidArgument("model bundle " + dir.string() + " has pipeline format_version " +

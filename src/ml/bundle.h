@@ -23,13 +23,21 @@ inline constexpr char kBoosterFile[] = "model.json";
 inline constexpr char kPipelineFile[] = "pipeline.json";
 inline constexpr char kMetricsFile[] = "metrics.json";
 inline constexpr char kLineageFile[] = "lineage.json";
+// Optional: the holdout's raw rows, one JSON object per line, inputs plus the
+// target, so a later model can be compared with this one on the same rows
+// and serving can warm up and know the prediction distribution to expect.
+inline constexpr char kHoldoutFile[] = "holdout.jsonl";
 
 struct Bundle {
   std::string booster_json;  // as XGBoost saved it
   nlohmann::json pipeline;   // {"format_version", "target", "inputs", "transforms", "encoded_columns"}
   nlohmann::json metrics;
   nlohmann::json lineage;
+  std::string holdout_jsonl;  // empty = no holdout file (bundles before it existed)
 };
+
+// The rows of a holdout.jsonl text; ML006 naming the line when one is not a JSON object.
+Result<std::vector<nlohmann::json>> ParseHoldoutRows(const std::string& jsonl);
 
 // The JSON files' exact text (2-space indent, sorted keys, final newline), so
 // save -> load -> save gives identical bytes.

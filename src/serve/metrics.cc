@@ -88,6 +88,26 @@ void Metrics::OnEvent(const engine::EngineEvent& event) {
   action_duration_.try_emplace(event.action_type, kActionBounds).first->second.Observe(seconds);
 }
 
+void Metrics::AddCounter(const std::string& name, const std::string& help, const std::string& labels, double delta) {
+  std::lock_guard<std::mutex> lock(mu_);
+  family_help_.emplace(name, help);
+  counters_[{name, labels}] += delta;
+}
+
+void Metrics::ObserveSeconds(const std::string& name, const std::string& help, const std::string& labels,
+                             double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  family_help_.emplace(name, help);
+  auto found = histograms_.find({name, labels});
+  if (found == histograms_.end()) {
+    found = histograms_
+                .emplace(std::make_pair(name, labels),
+                         Histogram({0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1}))
+                .first;
+  }
+  found->second.Observe(seconds);
+}
+
 std::string Metrics::Render(store::Store* store) const {
   std::string out;
   if (store != nullptr) {
@@ -136,6 +156,22 @@ std::string Metrics::Render(store::Store* store) const {
   scheduler_lag_.Render("refinery_scheduler_lag_seconds", "", &out);
   for (const auto& [name, entry] : gauges_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, entry.first, name, name, Number(entry.second));
+  }
+  std::string family;
+  for (const auto& [key, value] : counters_) {
+    if (key.first != family) {
+      family = key.first;
+      out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", family, family_help_.at(family), family);
+    }
+    out += fmt::format("{}{{{}}} {}\n", key.first, key.second, Number(value));
+  }
+  family.clear();
+  for (const auto& [key, histogram] : histograms_) {
+    if (key.first != family) {
+      family = key.first;
+      out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", family, family_help_.at(family), family);
+    }
+    histogram.Render(key.first, key.second, &out);
   }
   return out;
 }

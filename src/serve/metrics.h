@@ -36,6 +36,10 @@ class Metrics : public engine::EngineObserver {
   void RecordHttp(const std::string& method, const std::string& route, int status, double seconds);
   void RecordSchedulerLag(double seconds);
   void SetGauge(const std::string& name, const std::string& help, double value);
+  // Labelled counters and latency histograms for parts that own their numbers
+  // (the prediction service). `labels` is Prometheus text: model="bank",version="2".
+  void AddCounter(const std::string& name, const std::string& help, const std::string& labels, double delta = 1);
+  void ObserveSeconds(const std::string& name, const std::string& help, const std::string& labels, double seconds);
 
   // engine::EngineObserver: action durations and job completions.
   void OnEvent(const engine::EngineEvent& event) override;
@@ -52,6 +56,9 @@ class Metrics : public engine::EngineObserver {
   std::map<std::string, uint64_t> jobs_finished_;      // by final status
   Histogram scheduler_lag_{{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300}};
   std::map<std::string, std::pair<std::string, double>> gauges_;  // name -> (help, value)
+  std::map<std::string, std::string> family_help_;                    // counter/histogram name -> help
+  std::map<std::pair<std::string, std::string>, double> counters_;    // (name, labels) -> value
+  std::map<std::pair<std::string, std::string>, Histogram> histograms_;
 };
 
 }  // namespace refinery::serve

@@ -273,12 +273,7 @@ HttpResponse OozieApi::ShowGraph(const HttpRequest& request, const store::Workfl
   if (format != "svg" && format != "dot" && format != "png") {
     return InvalidParameter("format", format, "Refinery draws the graph as png, svg or dot");
   }
-  auto conf = ParseHadoopConfigurationXml(job.conf, "job configuration");
-  workflow::ParseOptions parse_options;
-  parse_options.source_name = job.id;
-  parse_options.validate_schema = false;
-  if (conf.ok()) parse_options.job_conf = &*conf;
-  auto app = workflow::ParseWorkflowXml(job.definition, parse_options);
+  auto app = ParseStoredWorkflow(job);
   if (!app.ok()) return FromStatus(app.status());
   GraphOptions graph;
   graph.show_kill = request.Query("show-kill") == "true";

@@ -3,7 +3,10 @@
 #include <atomic>
 #include <chrono>
 
+#include "serve/model_api.h"
+#include "serve/model_pages.h"
 #include "serve/oozie_api.h"
+#include "serve/web_ui.h"
 
 namespace refinery::serve {
 
@@ -12,7 +15,10 @@ struct Server::Impl {
   store::Store* store = nullptr;
   ServerOptions options;
   Metrics metrics;
-  std::unique_ptr<OozieApi> oozie;  // set once the port is known
+  std::unique_ptr<OozieApi> oozie;  // set once the port is known; null on a serve-only replica
+  std::unique_ptr<ModelHost> model_host;
+  std::unique_ptr<ModelApi> model_api;
+  std::unique_ptr<WebUi> ui;        // set once the port is known
   std::atomic<bool> ready{false};
   std::unique_ptr<HttpServer> http;
   std::string url;
@@ -21,28 +27,16 @@ struct Server::Impl {
   HttpResponse Handle(const HttpRequest& request);
 };
 
-namespace {
-
-HttpResponse IndexPage(const std::string& url) {
-  HttpResponse response;
-  response.content_type = "text/html;charset=UTF-8";
-  response.body =
-      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Refinery</title></head><body>"
-      "<h1>Refinery server</h1><ul>"
-      "<li><a href=\"/oozie/v2/jobs\">Workflow jobs (Oozie API, JSON)</a></li>"
-      "<li><a href=\"/oozie/v2/admin/status\">Status</a></li>"
-      "<li><a href=\"/metrics\">Metrics (Prometheus)</a></li></ul>"
-      "<p>Oozie clients: <code>OOZIE_URL=" + url + "/oozie</code></p></body></html>";
-  return response;
-}
-
-}  // namespace
-
 HttpResponse Server::Impl::Route(const HttpRequest& request, std::string* route) {
   if (request.path == "/oozie" || request.path.rfind("/oozie/", 0) == 0) {
     *route = OozieApi::RouteOf(request.path);
     if (!ready.load()) return ErrorResponse(503, "E0300", "the server is starting; retry in a moment");
+    if (!oozie) return ErrorResponse(503, "E0300", "this server only serves predictions (--serve-only); run jobs on the main server");
     return oozie->Handle(request);
+  }
+  if (request.path.rfind("/api/v1/", 0) == 0 && model_api) {
+    *route = ModelApi::RouteOf(request.path);
+    return model_api->Handle(request);
   }
   if (request.path == "/metrics") {
     *route = "/metrics";
@@ -51,9 +45,10 @@ HttpResponse Server::Impl::Route(const HttpRequest& request, std::string* route)
     response.body = metrics.Render(store);
     return response;
   }
-  if (request.path == "/" || request.path == "/index.html") {
-    *route = "/";
-    return IndexPage(url);
+  if (WebUi::Serves(request.path)) {
+    *route = WebUi::RouteOf(request.path);
+    if (!ready.load()) return ErrorResponse(503, "E0300", "the server is starting; retry in a moment");
+    return ui->Handle(request);
   }
   *route = "other";
   return ErrorResponse(404, "E0300", "nothing at " + request.path + "; see / for what this server offers");
@@ -90,7 +85,21 @@ Result<std::unique_ptr<Server>> Server::Start(engine::Engine* engine, scheduler:
   OozieApiOptions api_options;
   api_options.base_url = raw->url + "/oozie";
   api_options.build_version = raw->options.build_version;
-  raw->oozie = std::make_unique<OozieApi>(engine, scheduler, store, api_options);
+  if (engine != nullptr) raw->oozie = std::make_unique<OozieApi>(engine, scheduler, store, api_options);
+  if (raw->options.models != nullptr) {
+    raw->model_host = std::make_unique<ModelHost>(raw->options.models, store, &raw->metrics, raw->options.model_host);
+    REFINERY_RETURN_IF_ERROR(raw->model_host->Start());
+    raw->model_api = std::make_unique<ModelApi>(raw->options.models, raw->model_host.get(),
+                                                ModelApiOptions{.server_url = raw->url});
+  }
+  WebUiOptions ui_options;
+  ui_options.store = store;
+  ui_options.files = raw->options.files;
+  ui_options.base_url = raw->url;
+  ui_options.build_version = raw->options.build_version;
+  raw->ui = std::make_unique<WebUi>(std::move(ui_options));
+  for (const auto& [prefix, handler] : raw->options.ui_pages) raw->ui->AddPage(prefix, handler);
+  if (raw->model_host) raw->ui->AddPage("/ui/models", MakeModelPages(raw->options.models, raw->model_host.get()));
   raw->ready.store(true);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -98,9 +107,11 @@ Result<std::unique_ptr<Server>> Server::Start(engine::Engine* engine, scheduler:
 int Server::port() const { return impl_->http->port(); }
 std::string Server::url() const { return impl_->url; }
 Metrics* Server::metrics() { return &impl_->metrics; }
+ModelHost* Server::model_host() { return impl_->model_host.get(); }
 
 void Server::Stop() {
   if (impl_ && impl_->http) impl_->http->Stop();
+  if (impl_ && impl_->model_host) impl_->model_host->Stop();
 }
 
 }  // namespace refinery::serve

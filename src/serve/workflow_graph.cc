@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/xml_text.h"
+#include "workflow/job_config.h"
 
 namespace refinery::serve {
 namespace {
@@ -166,6 +167,15 @@ std::string RenderWorkflowDot(const workflow::WorkflowApp& app, const GraphOptio
            ";\n";
   }
   return dot + "}\n";
+}
+
+Result<workflow::WorkflowApp> ParseStoredWorkflow(const store::WorkflowJobRecord& job) {
+  auto conf = ParseHadoopConfigurationXml(job.conf, "job configuration");
+  workflow::ParseOptions parse_options;
+  parse_options.source_name = job.id;
+  parse_options.validate_schema = false;
+  if (conf.ok()) parse_options.job_conf = &*conf;
+  return workflow::ParseWorkflowXml(job.definition, parse_options);
 }
 
 }  // namespace refinery::serve

@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "core/status.h"
+#include "store/store.h"
 #include "workflow/workflow_app.h"
 
 namespace refinery::serve {
@@ -18,5 +20,9 @@ struct GraphOptions {
 
 std::string RenderWorkflowSvg(const workflow::WorkflowApp& app, const GraphOptions& options);
 std::string RenderWorkflowDot(const workflow::WorkflowApp& app, const GraphOptions& options);
+
+// The workflow a stored job ran, parsed again from its definition and
+// configuration (without schema validation: it was validated at submission).
+Result<workflow::WorkflowApp> ParseStoredWorkflow(const store::WorkflowJobRecord& job);
 
 }  // namespace refinery::serve

@@ -140,8 +140,35 @@ CREATE TABLE coordinator_actions (
 );
 )sql";
 
+constexpr const char* kMigrationToV3 = R"sql(
+CREATE TABLE model_versions (
+  model            TEXT    NOT NULL,
+  version          INTEGER NOT NULL,
+  bundle_uri       TEXT    NOT NULL DEFAULT '',
+  stage            TEXT    NOT NULL DEFAULT 'candidate',
+  metrics          TEXT    NOT NULL DEFAULT '{}',
+  lineage          TEXT    NOT NULL DEFAULT '{}',
+  registered_by    TEXT    NOT NULL DEFAULT '',
+  created_ms       INTEGER NOT NULL DEFAULT 0,
+  stage_changed_ms INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (model, version)
+) WITHOUT ROWID;
+
+CREATE TABLE model_events (
+  id               INTEGER PRIMARY KEY,
+  model            TEXT    NOT NULL,
+  version          INTEGER NOT NULL DEFAULT 0,
+  previous_version INTEGER NOT NULL DEFAULT 0,
+  kind             TEXT    NOT NULL DEFAULT '',
+  actor            TEXT    NOT NULL DEFAULT '',
+  reason           TEXT    NOT NULL DEFAULT '',
+  created_ms       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX model_events_model ON model_events(model, id);
+)sql";
+
 // kMigrations[i] produces version i + 1.
-constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2};
+constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2, kMigrationToV3};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "every schema version needs exactly one migration");
 

@@ -229,8 +229,13 @@ class SqliteStore final : public Store {
   Result<std::vector<CoordinatorActionRecord>> ListCoordinatorActions(const std::string& job_id) override
       EXCLUDES(mu_);
   Result<CoordinatorActionRecord> GetCoordinatorAction(const std::string& id) override EXCLUDES(mu_);
+  Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& model) override EXCLUDES(mu_);
+  Result<std::vector<ModelEventRecord>> ListModelEvents(const std::string& model, int limit) override EXCLUDES(mu_);
+  Result<int64_t> LastModelEventId() override EXCLUDES(mu_);
 
  private:
+  Status CheckModelGuardLocked(const WriteBatch& batch) REQUIRES(mu_);
+  Status WriteModelsLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status ApplyLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status WriteBatchLocked(const WriteBatch& batch) REQUIRES(mu_);
   Result<JobPage> ListJobsLocked(const WhereClause& where, int offset, int len) REQUIRES(mu_);
@@ -258,7 +263,8 @@ class SqliteStore final : public Store {
 Status SqliteStore::Apply(const WriteBatch& batch) {
   return NoThrow("apply batch", [&]() -> Status {
     if (batch.jobs.empty() && batch.actions.empty() && batch.log_lines.empty() && batch.notifications.empty() &&
-        batch.coordinator_jobs.empty() && batch.coordinator_actions.empty()) {
+        batch.coordinator_jobs.empty() && batch.coordinator_actions.empty() && batch.model_versions.empty() &&
+        batch.model_events.empty()) {
       return Status::Ok();
     }
     MutexLock lock(&mu_);
@@ -270,7 +276,9 @@ Status SqliteStore::ApplyLocked(const WriteBatch& batch) {
   REFINERY_RETURN_IF_ERROR(RunLocked(stmts_.begin_write, "begin batch"));
   {
     RollbackGuard guard(&db_, &stmts_.rollback);
+    REFINERY_RETURN_IF_ERROR(CheckModelGuardLocked(batch));
     REFINERY_RETURN_IF_ERROR(WriteBatchLocked(batch));
+    REFINERY_RETURN_IF_ERROR(WriteModelsLocked(batch));
     const Status status = RunLocked(stmts_.commit, "commit batch");
     // Foreign keys are checked at COMMIT (deferred), so rows in a batch may
     // come in any order; a failure here means a dangling job id.
@@ -335,6 +343,143 @@ Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
     REFINERY_RETURN_IF_ERROR(stmt.Run("queue notification of [" + notification.subject_id + "]"));
   }
   return Status::Ok();
+}
+
+// ---- the model registry ----
+
+namespace {
+
+constexpr char kModelVersionColumns[] =
+    "model, version, bundle_uri, stage, metrics, lineage, registered_by, created_ms, stage_changed_ms";
+constexpr char kModelEventColumns[] = "id, model, version, previous_version, kind, actor, reason, created_ms";
+
+ModelVersionRecord ReadModelVersion(const Statement& stmt) {
+  ModelVersionRecord record;
+  record.model = stmt.ColumnText(0);
+  record.version = static_cast<int>(stmt.ColumnInt64(1));
+  record.bundle_uri = stmt.ColumnText(2);
+  record.stage = stmt.ColumnText(3);
+  record.metrics = stmt.ColumnText(4);
+  record.lineage = stmt.ColumnText(5);
+  record.registered_by = stmt.ColumnText(6);
+  record.created_ms = stmt.ColumnInt64(7);
+  record.stage_changed_ms = stmt.ColumnInt64(8);
+  return record;
+}
+
+ModelEventRecord ReadModelEvent(const Statement& stmt) {
+  ModelEventRecord record;
+  record.id = stmt.ColumnInt64(0);
+  record.model = stmt.ColumnText(1);
+  record.version = static_cast<int>(stmt.ColumnInt64(2));
+  record.previous_version = static_cast<int>(stmt.ColumnInt64(3));
+  record.kind = stmt.ColumnText(4);
+  record.actor = stmt.ColumnText(5);
+  record.reason = stmt.ColumnText(6);
+  record.created_ms = stmt.ColumnInt64(7);
+  return record;
+}
+
+}  // namespace
+
+Status SqliteStore::CheckModelGuardLocked(const WriteBatch& batch) {
+  if (batch.guarded_model.empty()) return Status::Ok();
+  REFINERY_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT ifnull(max(id), 0) FROM model_events WHERE model = ?1",
+                                                        "read the model's last event"));
+  stmt.BindText(1, batch.guarded_model);
+  REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("read the last event of model [" + batch.guarded_model + "]"));
+  const int64_t last = row ? stmt.ColumnInt64(0) : 0;
+  if (last == batch.last_model_event_id) return Status::Ok();
+  return Status::FailedPrecondition("model [" + batch.guarded_model +
+                                        "] changed while this change was prepared (another promote, rollback or "
+                                        "registration); read it again and retry",
+                                    kStoreConflictCode);
+}
+
+Status SqliteStore::WriteModelsLocked(const WriteBatch& batch) {
+  if (batch.model_versions.empty() && batch.model_events.empty()) return Status::Ok();
+  REFINERY_ASSIGN_OR_RETURN(
+      Statement upsert,
+      db_.Prepare(std::string("INSERT OR REPLACE INTO model_versions (") + kModelVersionColumns +
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                  "prepare model version write"));
+  for (const ModelVersionRecord& record : batch.model_versions) {
+    // Bound without copying: the texts must outlive Run().
+    const std::string metrics = record.metrics.empty() ? "{}" : record.metrics;
+    const std::string lineage = record.lineage.empty() ? "{}" : record.lineage;
+    ScopedReset reset(&upsert);
+    upsert.BindText(1, record.model);
+    upsert.BindInt64(2, record.version);
+    upsert.BindText(3, record.bundle_uri);
+    upsert.BindText(4, record.stage);
+    upsert.BindText(5, metrics);
+    upsert.BindText(6, lineage);
+    upsert.BindText(7, record.registered_by);
+    upsert.BindInt64(8, record.created_ms);
+    upsert.BindInt64(9, record.stage_changed_ms);
+    REFINERY_RETURN_IF_ERROR(
+        upsert.Run("write model version [" + record.model + " v" + std::to_string(record.version) + "]"));
+  }
+  REFINERY_ASSIGN_OR_RETURN(Statement insert,
+                            db_.Prepare("INSERT INTO model_events (model, version, previous_version, kind, actor, "
+                                        "reason, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                        "prepare model event write"));
+  for (const ModelEventRecord& event : batch.model_events) {
+    ScopedReset reset(&insert);
+    insert.BindText(1, event.model);
+    insert.BindInt64(2, event.version);
+    insert.BindInt64(3, event.previous_version);
+    insert.BindText(4, event.kind);
+    insert.BindText(5, event.actor);
+    insert.BindText(6, event.reason);
+    insert.BindInt64(7, event.created_ms);
+    REFINERY_RETURN_IF_ERROR(insert.Run("append an event of model [" + event.model + "]"));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ModelVersionRecord>> SqliteStore::ListModelVersions(const std::string& model) {
+  return NoThrow("list model versions", [&]() -> Result<std::vector<ModelVersionRecord>> {
+    MutexLock lock(&mu_);
+    REFINERY_ASSIGN_OR_RETURN(Statement stmt,
+                              db_.Prepare(std::string("SELECT ") + kModelVersionColumns +
+                                              " FROM model_versions WHERE ?1 = '' OR model = ?1 ORDER BY model, version",
+                                          "list model versions"));
+    stmt.BindText(1, model);
+    std::vector<ModelVersionRecord> versions;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list model versions"));
+      if (!row) break;
+      versions.push_back(ReadModelVersion(stmt));
+    }
+    return versions;
+  });
+}
+
+Result<std::vector<ModelEventRecord>> SqliteStore::ListModelEvents(const std::string& model, int limit) {
+  return NoThrow("list model events", [&]() -> Result<std::vector<ModelEventRecord>> {
+    MutexLock lock(&mu_);
+    REFINERY_ASSIGN_OR_RETURN(Statement stmt,
+                              db_.Prepare(std::string("SELECT ") + kModelEventColumns +
+                                              " FROM model_events WHERE ?1 = '' OR model = ?1 ORDER BY id DESC LIMIT ?2",
+                                          "list model events"));
+    stmt.BindText(1, model);
+    stmt.BindInt64(2, limit);
+    std::vector<ModelEventRecord> events;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list model events"));
+      if (!row) break;
+      events.push_back(ReadModelEvent(stmt));
+    }
+    return events;
+  });
+}
+
+Result<int64_t> SqliteStore::LastModelEventId() {
+  return NoThrow("read the last model event", [&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
+    return db_.QueryInt("SELECT ifnull(max(id), 0) FROM model_events", "read the last model event");
+  });
 }
 
 // ---- coordinators ----

@@ -152,6 +152,33 @@ struct NotificationRecord {
   std::string last_error;
 };
 
+// A version of a model in the registry (registry/). Stage: candidate,
+// production or archived; at most one version of a model is production.
+struct ModelVersionRecord {
+  std::string model;
+  int version = 0;          // 1, 2, ... per model, never reused
+  std::string bundle_uri;   // the bundle directory, e.g. /user/refinedzone/model/v3
+  std::string stage;
+  std::string metrics;      // JSON object: the bundle's holdout metrics (curves left out)
+  std::string lineage;      // JSON object: the bundle's lineage
+  std::string registered_by;  // the job action or "cli"
+  int64_t created_ms = 0;
+  int64_t stage_changed_ms = 0;
+};
+
+// One line of a model's deployment log, which is append-only: what was
+// registered, promoted, rejected or rolled back, when, by whom and why.
+struct ModelEventRecord {
+  int64_t id = 0;  // assigned by the store, increasing across all models
+  std::string model;
+  int version = 0;
+  int previous_version = 0;  // the production version it replaced, 0 = none
+  std::string kind;          // registered promoted rejected rolled-back auto-rolled-back
+  std::string actor;
+  std::string reason;
+  int64_t created_ms = 0;
+};
+
 // A set of writes applied atomically: all or none survive a crash.
 struct WriteBatch {
   std::vector<WorkflowJobRecord> jobs;        // insert or replace by id
@@ -160,7 +187,17 @@ struct WriteBatch {
   std::vector<NotificationRecord> notifications;  // appended to the outbox
   std::vector<CoordinatorJobRecord> coordinator_jobs;        // insert or replace by id
   std::vector<CoordinatorActionRecord> coordinator_actions;  // insert or replace by id
+  std::vector<ModelVersionRecord> model_versions;            // insert or replace by (model, version)
+  std::vector<ModelEventRecord> model_events;                // appended; id assigned
+  // Optimistic concurrency for registry changes: when set, the batch applies
+  // only if the newest event of `model` still has id `last_model_event_id`
+  // (0 = the model has none); otherwise nothing is written and the result is
+  // FailedPrecondition with code STORE_CONFLICT, so the caller reads again.
+  std::string guarded_model;
+  int64_t last_model_event_id = 0;
 };
+
+inline constexpr char kStoreConflictCode[] = "STORE_CONFLICT";
 
 // Thread-safe: every method may be called from any thread.
 class Store {
@@ -201,6 +238,14 @@ class Store {
   // In action-number order.
   virtual Result<std::vector<CoordinatorActionRecord>> ListCoordinatorActions(const std::string& job_id) = 0;
   virtual Result<CoordinatorActionRecord> GetCoordinatorAction(const std::string& id) = 0;  // NotFound: E0605
+
+  // The model registry's tables. `model` empty = every model; by model, then version.
+  virtual Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& model) = 0;
+  // A model's deployment log, newest first, at most `limit` lines (model empty = all models).
+  virtual Result<std::vector<ModelEventRecord>> ListModelEvents(const std::string& model, int limit) = 0;
+  // The newest event's id over all models (0 = none): cheap, for servers
+  // that follow the registry.
+  virtual Result<int64_t> LastModelEventId() = 0;
 };
 
 struct SqliteOptions {

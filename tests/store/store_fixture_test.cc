@@ -89,5 +89,31 @@ TEST(StoreFixture, MigratedVersion1SchemaEqualsAFreshStore) {
   EXPECT_EQ(RawDb(old_path).QueryText("PRAGMA user_version"), RawDb(fresh_path).QueryText("PRAGMA user_version"));
 }
 
+TEST(StoreFixture, Version2StoreOpensWithItsCoordinatorsAndOutbox) {
+  TempDir dir;
+  const std::string path = MakeFromFixture(dir, "state_v2.sql");
+  std::unique_ptr<Store> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->GetJob(kJob)->id, kJob);
+  Result<CoordinatorJobRecord> coordinator = store->GetCoordinatorJob("0000002-210114070000000-refinery-test-C");
+  ASSERT_TRUE(coordinator.ok()) << coordinator.status().ToString();
+  EXPECT_EQ(coordinator->frequency, "150");
+  EXPECT_EQ(store->ListCoordinatorActions(coordinator->id)->at(0).external_id, kJob);
+  EXPECT_EQ(*store->CountNotifications("PENDING"), 1);
+  // Version 3's tables exist and start empty.
+  EXPECT_TRUE(store->ListModelVersions("")->empty());
+  EXPECT_EQ(*store->LastModelEventId(), 0);
+}
+
+TEST(StoreFixture, MigratedVersion2SchemaEqualsAFreshStore) {
+  TempDir dir;
+  const std::string old_path = MakeFromFixture(dir, "state_v2.sql");
+  const std::string fresh_path = dir.File("fresh.db");
+  ASSERT_NE(OpenOrDie(old_path), nullptr);
+  ASSERT_NE(OpenOrDie(fresh_path), nullptr);
+  EXPECT_EQ(SchemaOf(old_path), SchemaOf(fresh_path));
+  EXPECT_EQ(RawDb(old_path).QueryText("PRAGMA user_version"), RawDb(fresh_path).QueryText("PRAGMA user_version"));
+}
+
 }  // namespace
 }  // namespace refinery::store
