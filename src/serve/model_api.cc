@@ -174,13 +174,25 @@ ModelApi::ModelApi(registry::Registry* models, ModelHost* host, ModelApiOptions 
     : models_(models), host_(host), options_(std::move(options)) {}
 
 std::string ModelApi::RouteOf(const std::string& path) {
-  const std::vector<std::string> parts = SplitPath(path);
-  if (parts.size() <= 3) return path;  // /api/v1/models, /api/v1/openapi.json
-  std::string route = "/api/v1/models/{name}";
-  for (size_t i = 4; i < parts.size(); ++i) {
-    route += "/" + (i == 5 && parts[3 + 1] == "versions" ? std::string("{version}") : parts[i]);
+  // Labels come from a fixed set, so odd paths cannot grow the metrics.
+  const std::vector<std::string> parts = SplitPath(path);  // api v1 ...
+  if (parts.size() == 3 && (parts[2] == "models" || parts[2] == "openapi.json")) return path;
+  if (parts.size() < 4 || parts[2] != "models") return "/api/v1/other";
+  static const char* const kActions[] = {"predict", "predict.csv", "promote", "rollback", "log", "diff"};
+  const std::string base = "/api/v1/models/{name}";
+  if (parts.size() == 4) return base;
+  if (parts.size() == 5) {
+    for (const char* action : kActions) {
+      if (parts[4] == action) return base + "/" + action;
+    }
   }
-  return route;
+  if (parts.size() >= 6 && parts[4] == "versions") {
+    if (parts.size() == 6) return base + "/versions/{version}";
+    if (parts.size() == 7 && (parts[6] == "predict" || parts[6] == "predict.csv")) {
+      return base + "/versions/{version}/" + parts[6];
+    }
+  }
+  return "/api/v1/other";
 }
 
 HttpResponse ModelApi::Handle(const HttpRequest& request) {
