@@ -172,14 +172,12 @@ ActionResult RunPublish(ActionContext& context) {
   const std::string actor = context.action_id;
   // The champion is read before registering, so it is the version production
   // was when this gate started.
-  auto listed = models.ListModels();
-  if (!listed.ok()) return FromStatus(listed.status(), kPublishCode);
   std::optional<store::ModelVersionRecord> champion;
-  for (const registry::ModelSummary& summary : *listed) {
-    if (summary.name != spec->model || summary.production_version == 0) continue;
-    auto production = models.Version(spec->model, summary.production_version);
-    if (!production.ok()) return FromStatus(production.status(), kPublishCode);
+  auto production = models.Production(spec->model);
+  if (production.ok()) {
     champion = *production;
+  } else if (production.status().code() != StatusCode::kNotFound) {  // NotFound: the model's first version
+    return FromStatus(production.status(), kPublishCode);
   }
   auto registered = models.Register(spec->model, *bundle_uri, actor, "published by " + context.action_name);
   if (!registered.ok()) return FromStatus(registered.status(), kPublishCode);

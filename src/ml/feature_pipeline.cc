@@ -188,8 +188,9 @@ Result<Feature> FeatureFromJson(const nlohmann::json& j) {
   return f;
 }
 
-// A raw JSON cell read as the input's schema type.
-Result<Value> ReadCell(const InputColumn& input, const nlohmann::json& cell) {
+}  // namespace
+
+Result<Value> ReadInputCell(const InputColumn& input, const nlohmann::json& cell) {
   if (cell.is_null()) return Value::Null();
   if (cell.is_boolean()) return input.numeric ? Value::Number(cell.get<bool>() ? 1 : 0) : Value::Text(cell.get<bool>() ? "true" : "false");
   if (cell.is_number()) {
@@ -208,7 +209,6 @@ Result<Value> ReadCell(const InputColumn& input, const nlohmann::json& cell) {
   return Status::InvalidArgument("field '" + input.name + "': [" + text + "] is not a number", kBadInputRowCode);
 }
 
-}  // namespace
 
 const char* FeatureTypeName(FeatureType type) { return NameOf(type, kTypes); }
 const char* MissingStrategyName(MissingStrategy strategy) { return NameOf(strategy, kStrategies); }
@@ -346,7 +346,7 @@ Status FeaturePipeline::EncodeRow(const nlohmann::json& row, float* out) const {
       values.push_back(Value::Null());
       continue;
     }
-    REFINERY_ASSIGN_OR_RETURN(Value value, ReadCell(input, *cell));
+    REFINERY_ASSIGN_OR_RETURN(Value value, ReadInputCell(input, *cell));
     values.push_back(std::move(value));
   }
   std::vector<Value> arguments;

@@ -71,6 +71,11 @@ struct InputColumn {
   bool numeric = true;
 };
 
+// A raw JSON cell read as `input`'s type, as EncodeRow reads it: null, ""
+// and absent are null; booleans are 1/0 (numeric) or "true"/"false"; numbers
+// become text shortest-first. ML004 naming the field for anything else.
+Result<Value> ReadInputCell(const InputColumn& input, const nlohmann::json& cell);
+
 class FeaturePipeline {
  public:
   // Fits on `rows` of `frame` (which already holds the derived columns).

@@ -1,5 +1,6 @@
 #include "ml/holdout_evaluation.h"
 
+#include "ml/feature_pipeline.h"
 #include "ml/metrics.h"
 #include "ml/value.h"
 
@@ -8,12 +9,10 @@ namespace {
 
 // The class index of a raw target value, -1 when it is none of the labels.
 int LabelIndex(const TargetInfo& target, const nlohmann::json& value) {
-  const std::string text = value.is_string() ? value.get<std::string>()
-                           : value.is_number() ? FormatNumber(value.get<double>())
-                           : value.is_boolean() ? (value.get<bool>() ? "true" : "false")
-                                                : "";
+  const Result<Value> cell = ReadInputCell({target.name, /*numeric=*/false}, value);
+  if (!cell.ok() || cell->is_null()) return -1;
   for (size_t i = 0; i < target.labels.size(); ++i) {
-    if (target.labels[i] == text) return static_cast<int>(i);
+    if (target.labels[i] == cell->text) return static_cast<int>(i);
   }
   return -1;
 }
@@ -36,15 +35,10 @@ Result<nlohmann::json> EvaluateOnRows(const Predictor& predictor, const TargetIn
   std::vector<float> labels;
   for (const nlohmann::json& row : rows) {
     const nlohmann::json value = row.value(target.name, nlohmann::json());
-    if (value.is_null()) continue;
     if (target.task == Task::kRegression) {
-      double number = 0;
-      if (value.is_number()) {
-        number = value.get<double>();
-      } else if (!value.is_string() || !ParseNumber(value.get<std::string>(), &number)) {
-        continue;
-      }
-      labels.push_back(static_cast<float>(number));
+      const Result<Value> cell = ReadInputCell({target.name, /*numeric=*/true}, value);
+      if (!cell.ok() || cell->is_null()) continue;
+      labels.push_back(static_cast<float>(cell->number));
     } else {
       const int index = LabelIndex(target, value);
       if (index < 0) continue;

@@ -14,26 +14,6 @@ std::string Shown(const nlohmann::json& value) {
   return text;
 }
 
-// Reads a numeric input the way the pipeline does: numbers, booleans and
-// text that reads as a number.
-bool ReadNumber(const nlohmann::json& value, double* out) {
-  if (value.is_number()) {
-    *out = value.get<double>();
-    return true;
-  }
-  if (value.is_boolean()) {
-    *out = value.get<bool>() ? 1 : 0;
-    return true;
-  }
-  return value.is_string() && ParseNumber(value.get<std::string>(), out);
-}
-
-std::string CategoryText(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number()) return FormatNumber(value.get<double>());
-  return value.dump();
-}
-
 class BundleScorer final : public ModelScorer {
  public:
   static Result<std::unique_ptr<BundleScorer>> Load(const std::filesystem::path& dir) {
@@ -111,18 +91,16 @@ class BundleScorer final : public ModelScorer {
 
   void CheckValue(const InputInfo& info, const nlohmann::json& value, RowCheck* check) const {
     const std::string& name = info.column->name;
-    if (value.is_null()) return;  // an unknown value: the pipeline's missing-value strategy applies
-    if (value.is_object() || value.is_array()) {
+    // Read exactly as the pipeline will encode it, so the check never disagrees with scoring.
+    const Result<Value> cell = ReadInputCell(*info.column, value);
+    if (!cell.ok() || (cell->is_number() && !std::isfinite(cell->number))) {
       check->errors.push_back({name, "wrong_type", "expected a " + std::string(info.column->numeric ? "number" : "text") +
                                                        " value, got " + Shown(value)});
       return;
     }
+    if (cell->is_null()) return;  // an unknown value: the pipeline's missing-value strategy applies
     if (info.column->numeric) {
-      double number = 0;
-      if (!ReadNumber(value, &number) || !std::isfinite(number)) {
-        check->errors.push_back({name, "wrong_type", "expected a number, got " + Shown(value)});
-        return;
-      }
+      const double number = cell->number;
       if (info.feature != nullptr && info.feature->type == FeatureType::kNumeric &&
           (number < info.feature->min || number > info.feature->max)) {
         check->errors.push_back({name, "out_of_range",
@@ -132,7 +110,7 @@ class BundleScorer final : public ModelScorer {
       return;
     }
     if (info.feature == nullptr || info.feature->type != FeatureType::kCategorical) return;
-    const std::string text = CategoryText(value);
+    const std::string& text = cell->text;
     for (const std::string& category : info.feature->categories) {
       if (category == text) return;
     }

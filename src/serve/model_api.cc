@@ -302,7 +302,8 @@ HttpResponse ModelApi::Predict(const HttpRequest& request, const std::string& na
     if (single) {
       rows.push_back(std::move(body));
     } else if (body.is_array()) {
-      rows = body.get<std::vector<nlohmann::json>>();
+      rows.reserve(body.size());
+      for (nlohmann::json& row : body) rows.push_back(std::move(row));
     } else {
       return ErrorResponse(400, kApiCode, "send one JSON object of input fields or an array of them");
     }
