@@ -28,9 +28,10 @@ packages=(
   libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata ca-certificates
+  sqlite3  # examples/funnel/create-funnel-db.sh builds the demo source database
 )
 if [ "$want_test" -eq 1 ]; then
-  packages+=(clang-14 libclang-rt-14-dev python3-aiosmtpd python3 curl postgresql mariadb-server)
+  packages+=(clang-14 libclang-rt-14-dev python3-aiosmtpd python3 curl postgresql mariadb-server mariadb-client)
   packages+=(chromium nodejs)  # the web UI's browser test (tests/ui)
 fi
 # tests/ui: playwright-core as pinned in its package-lock.json; it drives
@@ -53,6 +54,7 @@ install_ui_test_modules() {
 if [ "$want_bench" -eq 1 ]; then
   packages+=(snakemake hyperfine python3-pandas time python3-sklearn python3-xgboost wrk nginx-light)
   packages+=(python3-flask gunicorn)  # bench/predict_bench.sh: the Flask + scikit-learn peer
+  packages+=(bc)  # bench/funnel_bench.sh
 fi
 
 missing=()

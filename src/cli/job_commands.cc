@@ -252,6 +252,11 @@ int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
   if (!ServerUrlOf(global).empty()) return RunRemoteJobCommand(global, options);
   if (options.dryrun) return DryRun(global, options);
   if (options.run || options.submit) return RunJob(global, options);
+  if (!options.poll_id.empty()) {
+    std::fprintf(stderr, "Error: -poll follows a job in a running server: add -oozie http://127.0.0.1:11000/oozie "
+                         "(or set OOZIE_URL); in-process, -run already follows the job it runs\n");
+    return 2;
+  }
   if (!options.info_id.empty() || !options.log_id.empty() || !options.definition_id.empty() ||
       !options.configcontent_id.empty()) {
     return ShowJob(global, options);

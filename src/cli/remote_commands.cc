@@ -1,10 +1,13 @@
 // The job, jobs and admin verbs against a running server (-oozie URL or
 // $OOZIE_URL), through the Oozie Web Services API. As with Oozie's client,
 // -run returns the id at once; the job runs in the server.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -173,6 +176,149 @@ int Control(RemoteServer& server, const JobOptions& options) {
   return 0;
 }
 
+bool IsTerminal(const std::string& status) {
+  for (const char* end : {"SUCCEEDED", "KILLED", "FAILED", "TIMEDOUT", "SKIPPED", "DONEWITHERROR"}) {
+    if (status == end) return true;
+  }
+  return false;
+}
+
+// Follows a job as Oozie's `job -poll` does, printing what changes rather
+// than a final verdict only: a coordinator (its latest action) or coordinator
+// action is followed into the workflow it starts; a workflow's actions are
+// printed as they start and end, and with -verbose its log lines as they come
+// (the train action logs every boosting round there).
+class JobFollower {
+ public:
+  JobFollower(RemoteServer& server, const JobOptions& options) : server_(server), options_(options) {}
+
+  int Follow() {
+    auto workflow_id = WorkflowOf(options_.poll_id);
+    if (!workflow_id.ok()) return PrintError(workflow_id.status());
+    if (workflow_id->empty()) return 1;  // the coordinator action ended without a run; already said why
+    return FollowWorkflow(*workflow_id);
+  }
+
+ private:
+  static constexpr auto kInterval = std::chrono::milliseconds(250);
+
+  bool TimedOut() const {
+    if (options_.poll_timeout_minutes <= 0) return false;
+    return std::chrono::steady_clock::now() - start_ > std::chrono::minutes(options_.poll_timeout_minutes);
+  }
+
+  double Elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  Status TimeoutError(const std::string& id) const {
+    return Status::Cancelled("-poll gave up on " + id + " after " + std::to_string(options_.poll_timeout_minutes) +
+                                    " minutes; it may still be running (raise -timeout, or 0 to wait for ever)");
+  }
+
+  // The workflow id a coordinator action runs, once it has one; "" when the
+  // action ended without starting one.
+  Result<std::string> WorkflowOf(const std::string& id) {
+    if (!IsCoordinatorId(id)) return id;
+    std::string action_id = id;
+    std::string last_status;
+    while (true) {
+      if (action_id.find('@') == std::string::npos) {
+        REFINERY_ASSIGN_OR_RETURN(json coordinator, server_.CallJson("GET", JobPath(id, "show=info&offset=1&len=1&order=desc")));
+        const json actions = coordinator.value("actions", json::array());
+        if (!actions.empty()) action_id = TextOr(actions.front(), "id", "");
+      }
+      if (action_id.find('@') != std::string::npos) {
+        auto lookup = server_.CallJson("GET", JobPath(action_id, "show=info"));
+        // An action not materialized yet is waited for, like its run.
+        if (!lookup.ok() && lookup.status().code() != StatusCode::kInvalidArgument) return lookup.status();
+        const json action = lookup.ok() ? *lookup : json::object();
+        const std::string status = TextOr(action, "status", "");
+        const std::string workflow = TextOr(action, "externalId", "");
+        if (status != last_status) {
+          std::printf("[%8.3fs] %s %s\n", Elapsed(), action_id.c_str(), status.c_str());
+          std::fflush(stdout);
+          last_status = status;
+        }
+        if (!workflow.empty() && workflow != "-") return workflow;
+        if (IsTerminal(status)) {
+          std::printf("%s ended %s without a workflow run: %s\n", action_id.c_str(), status.c_str(),
+                      TextOr(action, "errorMessage", "no message").c_str());
+          return std::string();
+        }
+      }
+      if (TimedOut()) return TimeoutError(id);
+      std::this_thread::sleep_for(kInterval);
+    }
+  }
+
+  int FollowWorkflow(const std::string& id) {
+    std::printf("[%8.3fs] following %s\n", Elapsed(), id.c_str());
+    while (true) {
+      auto answer = server_.CallJson("GET", JobPath(id, "show=info"));
+      if (!answer.ok()) return PrintError(answer.status());
+      std::vector<store::WorkflowActionRecord> actions;
+      auto job = serve::WorkflowJobFromJson(*answer, &actions);
+      if (!job.ok()) return PrintError(job.status());
+      // The log says when each action starts and ends, so -verbose prints it alone.
+      if (options_.verbose) {
+        PrintNewLogLines(id);
+      } else {
+        PrintActionChanges(actions);
+      }
+      if (IsTerminal(job->status)) return Finish(*job, actions);
+      if (TimedOut()) return PrintError(TimeoutError(id));
+      std::this_thread::sleep_for(kInterval);
+    }
+  }
+
+  void PrintActionChanges(const std::vector<store::WorkflowActionRecord>& actions) {
+    for (const auto& action : actions) {
+      if (action.type == ":START:" || action.type == ":END:") continue;
+      std::string& seen = seen_status_[action.name];
+      if (seen == action.status) continue;
+      seen = action.status;
+      std::printf("[%8.3fs]   %-28s %-12s %s", Elapsed(), action.name.c_str(), action.type.c_str(), action.status.c_str());
+      if (!action.transition.empty() && action.status != "RUNNING" && action.status != "PREP") {
+        std::printf(" -> %s", action.transition.c_str());
+      }
+      std::printf("\n");
+    }
+    std::fflush(stdout);
+  }
+
+  // The log only grows, so what is new is what lies past the part printed.
+  void PrintNewLogLines(const std::string& id) {
+    auto log = server_.Call("GET", JobPath(id, "show=log"));
+    if (!log.ok() || log->size() <= printed_log_bytes_) return;
+    const size_t end = log->rfind('\n');
+    if (end == std::string::npos || end < printed_log_bytes_) return;
+    std::istringstream lines(log->substr(printed_log_bytes_, end + 1 - printed_log_bytes_));
+    for (std::string line; std::getline(lines, line);) std::printf("  | %s\n", line.c_str());
+    printed_log_bytes_ = end + 1;
+  }
+
+  int Finish(const store::WorkflowJobRecord& job, const std::vector<store::WorkflowActionRecord>& actions) {
+    const double seconds = job.end_ms > 0 && job.start_ms > 0 ? (job.end_ms - job.start_ms) / 1000.0 : 0.0;
+    std::printf("job: %s\nstatus: %s", job.id.c_str(), job.status.c_str());
+    if (seconds > 0) std::printf(" (%.3fs)", seconds);
+    std::printf("\n");
+    if (job.status == "SUCCEEDED") return 0;
+    for (const auto& action : actions) {
+      if (action.error_message.empty()) continue;
+      std::printf("  %s: %s%s%s\n", action.name.c_str(), action.error_code.c_str(),
+                  action.error_code.empty() ? "" : ": ", action.error_message.c_str());
+    }
+    return 1;
+  }
+
+  RemoteServer& server_;
+  const JobOptions& options_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::map<std::string, std::string> seen_status_;
+  size_t printed_log_bytes_ = 0;
+};
+
 }  // namespace
 
 std::string ServerUrlOf(const GlobalOptions& global) {
@@ -185,6 +331,7 @@ int RunRemoteJobCommand(const GlobalOptions& global, const JobOptions& options) 
   auto server = RemoteServer::Connect(global);
   if (!server.ok()) return PrintError(server.status());
   if (options.run || options.submit || options.dryrun) return Submit(*server, options);
+  if (!options.poll_id.empty()) return JobFollower(*server, options).Follow();
   if (!options.info_id.empty() || !options.log_id.empty() || !options.definition_id.empty() ||
       !options.configcontent_id.empty()) {
     return Show(*server, options);
@@ -194,7 +341,7 @@ int RunRemoteJobCommand(const GlobalOptions& global, const JobOptions& options) 
     return Control(*server, options);
   }
   std::fprintf(stderr, "Error: say what to do: -run, -submit, -dryrun, -start, -info, -log, -definition, -kill, "
-                       "-suspend, -resume or -rerun (refinery job -h)\n");
+                       "-suspend, -resume, -rerun or -poll (refinery job -h)\n");
   return 2;
 }
 

@@ -206,6 +206,24 @@ Result<CoordinatorScheduler::Loaded*> CoordinatorScheduler::Load(const Coordinat
 
 namespace {
 
+// A relative <app-path> ("." or "wf/") names a directory beside
+// coordinator.xml, so an app kept in a local directory runs where it was
+// written (Oozie apps use full hdfs:// URIs, which are left alone).
+std::string AnchorToCoordinatorDirectory(const std::string& workflow_path, const std::string& coordinator_path) {
+  const bool absolute = workflow_path.empty() || workflow_path[0] == '/' ||
+                        workflow_path.find("://") != std::string::npos;
+  if (absolute) return workflow_path;
+  std::string directory = coordinator_path;
+  if (directory.size() > 4 && directory.compare(directory.size() - 4, 4, ".xml") == 0) {
+    directory.erase(directory.rfind('/') == std::string::npos ? 0 : directory.rfind('/'));
+  }
+  while (!directory.empty() && directory.back() == '/') directory.pop_back();
+  std::string relative = workflow_path;
+  while (relative.rfind("./", 0) == 0) relative.erase(0, 2);
+  if (relative == "." || relative.empty()) return directory;
+  return directory + "/" + relative;
+}
+
 // Resolves the workflow configuration of an action at its start (Oozie's
 // action-start phase): coord:* functions see the nominal and actual time and
 // the action's dataset instances.
@@ -238,7 +256,7 @@ Result<Properties> WorkflowConfiguration(const coordinator::CoordinatorApp& app,
     conf.Set(key, *resolved);
   }
   REFINERY_ASSIGN_OR_RETURN(std::string app_path, coordinator::EvaluateCoordText(app.app_path, context));
-  conf.Set("oozie.wf.application.path", app_path);
+  conf.Set("oozie.wf.application.path", AnchorToCoordinatorDirectory(app_path, job.app_path));
   conf.Set("oozie.wf.parent.id", record.id);
   conf.Set("user.name", job.user);
   return conf;

@@ -12,8 +12,7 @@
 #include "actions/action.h"
 #include "actions/mime_message.h"
 #include "action_test_util.h"
-
-extern char** environ;
+#include "smtp_sink.h"
 
 namespace refinery::actions {
 namespace {
@@ -21,102 +20,6 @@ namespace {
 using testing::ReadLocal;
 using testing::WriteLocal;
 namespace stdfs = std::filesystem;
-
-int FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  int port = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-bool CanConnect(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// A real SMTP server (python3-aiosmtpd) on loopback that stores every message
-// in a Maildir.
-class SmtpServer {
- public:
-  ~SmtpServer() { Stop(); }
-
-  ::testing::AssertionResult Start(const stdfs::path& dir) {
-    maildir_ = dir / "maildir";
-    port_ = FreeLoopbackPort();
-    const std::string listen = "127.0.0.1:" + std::to_string(port_);
-    const std::string log = (dir / "smtpd.log").string();
-    std::vector<std::string> args = {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", listen,
-                                     "-c", "aiosmtpd.handlers.Mailbox", maildir_.string()};
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return ::testing::AssertionFailure() << "could not start /usr/bin/python3: " << rc;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (CanConnect(port_)) return ::testing::AssertionSuccess();
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return ::testing::AssertionFailure() << "aiosmtpd exited: " << testing::ReadLocal(log);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return ::testing::AssertionFailure() << "aiosmtpd did not listen on " << listen;
-  }
-
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  int port() const { return port_; }
-
-  // Paths of delivered messages, waiting up to 10 s for `count` of them.
-  std::vector<stdfs::path> Messages(size_t count) const {
-    std::vector<stdfs::path> found;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline) {
-      found.clear();
-      std::error_code ec;
-      for (auto it = stdfs::directory_iterator(maildir_ / "new", ec); !ec && it != stdfs::directory_iterator();
-           it.increment(ec)) {
-        found.push_back(it->path());
-      }
-      if (found.size() >= count) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return found;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  stdfs::path maildir_;
-};
 
 // Reads a stored message back with Python's email package, one field a line.
 constexpr char kDescribe[] = R"(
@@ -194,7 +97,7 @@ class EmailActionTest : public testing::ActionTest {
   }
 
   ActionRegistry registry_;
-  SmtpServer server_;
+  ::refinery::testing::SmtpSink server_;
 };
 
 TEST_F(EmailActionTest, SendsThroughARealSmtpServer) {
@@ -299,7 +202,7 @@ TEST_F(EmailActionTest, BadAddressIsEM004) {
 }
 
 TEST_F(EmailActionTest, UnreachableServerIsEM007WithoutThePassword) {
-  auto mailer = MailerFor(FreeLoopbackPort(), /*auth=*/true);
+  auto mailer = MailerFor(::refinery::testing::FreeLoopbackPort(), /*auth=*/true);
   const ActionResult result = RunEmail("<to>a@example.com</to><subject>s</subject><body>b</body>", mailer.get());
   EXPECT_EQ(result.outcome, Outcome::kError);
   EXPECT_EQ(result.error_code, "EM007");

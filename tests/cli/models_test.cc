@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_test_support.h"
-#include "serve/http_client.h"
+#include "cli/server_http.h"
 
 namespace refinery::cli::testing {
 namespace {
@@ -96,17 +96,9 @@ class ModelsFixture : public CliFixture {
 
   static serve::HttpReply Call(const std::string& base, const std::string& method, const std::string& target,
                                const std::string& body = "", const std::string& token = "") {
-    auto url = serve::ParseHttpUrl(base);
-    EXPECT_TRUE(url.ok());
-    serve::HttpCall call;
-    call.method = method;
-    call.target = target;
-    call.body = body;
-    if (!token.empty()) call.headers.emplace_back("Authorization", "Bearer " + token);
-    auto reply = serve::SendHttp(*url, call);
-    EXPECT_TRUE(reply.ok()) << reply.status().ToString();
-    return reply.ok() ? *reply : serve::HttpReply{};
+    return CallServer(base, method, target, body, token);
   }
+
 
   std::string Token() {
     std::ifstream in(home_ / "server.token");

@@ -37,13 +37,13 @@ class SchedulerTest : public engine::testing::EngineFixture {
 
   // A coordinator over apps/wf with the given attributes and extra XML.
   Properties Coordinator(const std::string& attributes, const std::string& controls = "",
-                         const std::string& data = "") {
+                         const std::string& data = "", std::string workflow_path = "") {
+    if (workflow_path.empty()) workflow_path = "file://" + (dir_ / "apps" / "wf").string();
     const auto dir = dir_ / "apps" / "coord";
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "coordinator.xml")
         << "<coordinator-app xmlns=\"uri:oozie:coordinator:0.4\" name=\"c\" " << attributes << ">\n"
-        << controls << data << "<action><workflow><app-path>file://" << (dir_ / "apps" / "wf").string()
-        << "</app-path><configuration><property><name>nominal</name><value>${coord:formatTime("
+        << controls << data << "<action><workflow><app-path>" << workflow_path << "</app-path><configuration><property><name>nominal</name><value>${coord:formatTime("
            "coord:nominalTime(), 'yyyy-MM-dd HH:mm')}</value></property></configuration></workflow></action>\n"
         << "</coordinator-app>\n";
     Properties conf;
@@ -99,6 +99,19 @@ TEST_F(SchedulerTest, OneActionPerNominalTimeEndExclusive) {
   ASSERT_NE(node, first.end());
   EXPECT_THAT(node->data, ::testing::HasSubstr("nominal=2026-01-01 00:00"));
   EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "SUCCEEDED");
+}
+
+TEST_F(SchedulerTest, ARelativeAppPathLiesBesideCoordinatorXml) {
+  clock_.Set(T("2026-01-01T00:00Z"));
+  const auto id = scheduler_->Submit(Coordinator(
+      "frequency=\"60\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\"", "", "", "../wf"));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  RunAndSettle();
+  const auto actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].status, "SUCCEEDED") << actions[0].error_message;
+  EXPECT_EQ(store_->GetJob(actions[0].external_id).value().app_path,
+            "file://" + (dir_ / "apps" / "coord").string() + "/../wf");
 }
 
 TEST_F(SchedulerTest, CatchUpRunsPastActionsOneAtATimeInOrder) {
