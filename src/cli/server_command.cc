@@ -125,9 +125,15 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   server_options->files = data_home.files.get();  // the web UI reads quality reports through it
   server_options->models = data_home.models.get();
   if (token_created) {
-    // The terminal sees the token once; the log file never does.
-    std::fprintf(stderr, "A new server token was written to %s (readable only by you):\n  %s\n",
-                 (root / "server.token").c_str(), token->c_str());
+    // A terminal sees the token once; the log file never does, nor does a
+    // service manager's journal that captures stderr.
+    if (::isatty(STDERR_FILENO) != 0) {
+      std::fprintf(stderr, "A new server token was written to %s (readable only by you):\n  %s\n",
+                   (root / "server.token").c_str(), token->c_str());
+    } else {
+      std::fprintf(stderr, "A new server token was written to %s (readable only by you)\n",
+                   (root / "server.token").c_str());
+    }
   }
 
   if (options.serve_only) return ServeOnly(root, data_home, *server_options, stop_signals);
