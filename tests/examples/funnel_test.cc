@@ -167,7 +167,13 @@ TEST_F(FunnelExampleTest, RunsTwiceOnTheScheduleServesTheNewModelAndEmailsAFailu
   StartServer();
 
   // The article's submission, with the schedule shortened to a minute so the
-  // second run comes while the test waits.
+  // second run comes while the test waits. The first run starts at once; the
+  // new rows must land before the second, so it should be 30 s away at least.
+  const auto seconds_into_minute = [] {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::seconds>(now).count() % 60;
+  };
+  while (seconds_into_minute() >= 30) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const auto submitted = Remote({"job", "-config", kApp + "/job.properties", "-run", "-D",
                                  "start=" + OozieMinute(std::chrono::system_clock::now()), "-D", "frequency=1"});
   ASSERT_EQ(submitted.exit_code, 0) << submitted.out;
