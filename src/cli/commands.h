@@ -29,6 +29,8 @@ struct JobOptions {
   int workers = 4;
   std::string start_id, info_id, log_id, definition_id, configcontent_id;
   std::string kill_id, suspend_id, resume_id, rerun_id;
+  std::string change_id, change_value;  // coordinator -change ID -value 'endtime=..;concurrency=..;pausetime=..'
+  std::string ignore_id, action_scope;  // coordinator -ignore ID -action 1,3-4
   std::string poll_id;          // follow a job (or coordinator action) until it ends; needs a server
   int poll_timeout_minutes = 30;  // Oozie's -timeout for -poll; 0 waits for ever
 };

@@ -146,6 +146,11 @@ int RunJob(const GlobalOptions& global, const JobOptions& options) {
 int DryRun(const GlobalOptions& global, const JobOptions& options) {
   auto conf = LoadJobConfiguration(options, true);
   if (!conf.ok()) return PrintError(conf.status());
+  if (conf->Get("oozie.coord.application.path")) {
+    std::fprintf(stderr, "Error: a coordinator dry run asks the server: add -oozie http://127.0.0.1:11000/oozie "
+                         "(or set OOZIE_URL) after starting `refinery server`\n");
+    return 2;
+  }
   OpenOptions open_options;
   open_options.with_engine = true;
   auto home = OpenDataHome(ResolveHomePath(global.home), open_options);
@@ -252,6 +257,11 @@ int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
   if (!ServerUrlOf(global).empty()) return RunRemoteJobCommand(global, options);
   if (options.dryrun) return DryRun(global, options);
   if (options.run || options.submit) return RunJob(global, options);
+  if (!options.change_id.empty() || !options.ignore_id.empty()) {
+    std::fprintf(stderr, "Error: -change and -ignore apply to coordinators, which run in the server: add -oozie "
+                         "http://127.0.0.1:11000/oozie (or set OOZIE_URL)\n");
+    return 2;
+  }
   if (!options.poll_id.empty()) {
     std::fprintf(stderr, "Error: -poll follows a job in a running server: add -oozie http://127.0.0.1:11000/oozie "
                          "(or set OOZIE_URL); in-process, -run already follows the job it runs\n");

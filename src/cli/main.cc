@@ -102,6 +102,13 @@ int main(int argc, char** argv) {
   job_cmd->add_option("--rerun", job.rerun_id,
                       "rerun a finished job (-config/-D may set oozie.wf.rerun.failnodes=true or "
                       "oozie.wf.rerun.skip.nodes=a,b)");
+  job_cmd->add_option("--change", job.change_id,
+                      "with -oozie: change a coordinator's endtime, concurrency or pausetime (give -value)");
+  job_cmd->add_option("--value", job.change_value,
+                      "with -change: 'endtime=2026-12-31T00:00Z;concurrency=2;pausetime=...' (empty pausetime clears it)");
+  job_cmd->add_option("--ignore", job.ignore_id,
+                      "with -oozie: mark a coordinator's FAILED, KILLED or TIMEDOUT actions IGNORED (give -action)");
+  job_cmd->add_option("--action", job.action_scope, "with -ignore: coordinator action numbers, e.g. 1,3-4");
   job_cmd->add_flag("--quiet", job.quiet, "with -run: print only the job id and final status");
   job_cmd->add_option("--workers", job.workers, "worker threads for actions (default 4)");
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -79,12 +80,33 @@ std::string JobPath(const std::string& id, const std::string& query) {
   return "/v2/job/" + serve::PercentEncode(id) + "?" + query;
 }
 
+// Oozie's client layout for a coordinator dry run: the job, then each action
+// the server would create (its text is split on "action for new instance").
+int PrintCoordinatorDryRun(const json& answer) {
+  const std::string text = answer.value("id", "");
+  const std::string separator = "action for new instance";
+  std::vector<std::string> parts;
+  for (size_t begin = 0;;) {
+    const size_t at = text.find(separator, begin);
+    parts.push_back(text.substr(begin, at == std::string::npos ? std::string::npos : at - begin));
+    if (at == std::string::npos) break;
+    begin = at + separator.size();
+  }
+  std::printf("***coordJob after parsing: ***\n%s", parts[0].c_str());
+  std::printf("***total coord actions is %zu ***\n", parts.size() - 1);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    std::printf("%s\n***coordAction for new instance***\n%zu:%s", std::string(132, '-').c_str(), i, parts[i].c_str());
+  }
+  return 0;
+}
+
 int Submit(RemoteServer& server, const JobOptions& options) {
   auto conf = LoadJobConfiguration(options, true);
   if (!conf.ok()) return PrintError(conf.status());
   const std::string action = options.dryrun ? "?action=dryrun" : options.run ? "?action=start" : "";
   auto answer = server.CallJson("POST", "/v2/jobs" + action, FormatHadoopConfigurationXml(*conf));
   if (!answer.ok()) return PrintError(answer.status());
+  if (options.dryrun && answer->contains("actions")) return PrintCoordinatorDryRun(*answer);
   if (options.dryrun) {
     std::printf("OK\n");
     return 0;
@@ -171,8 +193,21 @@ int Control(RemoteServer& server, const JobOptions& options) {
     if (!conf.ok()) return PrintError(conf.status());
     body = FormatHadoopConfigurationXml(*conf);
   }
+  if (!options.change_id.empty()) {
+    id = options.change_id, action = "change&value=" + serve::PercentEncode(options.change_value);
+  }
+  if (!options.ignore_id.empty()) {
+    id = options.ignore_id, action = "ignore";
+    if (!options.action_scope.empty()) action += "&type=action&scope=" + serve::PercentEncode(options.action_scope);
+  }
   auto answer = server.Call("PUT", JobPath(id, "action=" + action), body);
   if (!answer.ok()) return PrintError(answer.status());
+  const json ignored = json::parse(*answer, nullptr, false);
+  if (!options.ignore_id.empty() && ignored.is_object()) {
+    for (const json& item : ignored.value("actions", json::array())) {
+      std::printf("%s %s\n", TextOr(item, "id").c_str(), TextOr(item, "status").c_str());
+    }
+  }
   return 0;
 }
 
@@ -337,7 +372,8 @@ int RunRemoteJobCommand(const GlobalOptions& global, const JobOptions& options) 
     return Show(*server, options);
   }
   if (!options.kill_id.empty() || !options.suspend_id.empty() || !options.resume_id.empty() ||
-      !options.start_id.empty() || !options.rerun_id.empty()) {
+      !options.start_id.empty() || !options.rerun_id.empty() || !options.change_id.empty() ||
+      !options.ignore_id.empty()) {
     return Control(*server, options);
   }
   std::fprintf(stderr, "Error: say what to do: -run, -submit, -dryrun, -start, -info, -log, -definition, -kill, "

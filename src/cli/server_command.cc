@@ -154,6 +154,7 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   notifier_options.timeout_seconds =
       std::max(1, std::atoi(data_home.settings.GetOr("oozie.notification.url.connection.timeout", "10000").c_str()) /
                       1000);
+  notifier_options.mailer = data_home.mailer.get();  // SLA alert emails
   serve::Notifier notifier(data_home.store.get(), SystemClock(), notifier_options);
   data_home.engine->AddObserver(&notifier);
   notifier.Start();

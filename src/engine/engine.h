@@ -99,6 +99,10 @@ class Engine : public actions::SubWorkflowRunner {
   Result<std::vector<std::string>> Recover();
 
   void AddObserver(EngineObserver* observer);
+  // Evaluates the <sla:info> deadlines of the jobs this process runs at the
+  // clock's now (sla.h). A timer does this at each deadline on its own;
+  // tests call it after moving a fake clock.
+  void CheckSla();
   // Stops accepting work, cancels nothing, waits for running actions.
   void Shutdown();
 

@@ -20,6 +20,7 @@
 #include "engine/file_info_adapter.h"
 #include "engine/job_runtime.h"
 #include "engine/process_token.h"
+#include "engine/sla.h"
 #include "engine/worker_pool.h"
 #include "workflow/workflow_app.h"
 
@@ -67,6 +68,7 @@ struct Engine::Impl {
   std::condition_variable job_cv;                                // guarded by mu
   std::map<std::string, std::shared_ptr<JobRuntime>> jobs;      // guarded by mu
   std::vector<EngineObserver*> observers;                       // guarded by mu
+  std::map<std::string, internal::SlaJobWatch> sla_watches;     // by job id; guarded by mu
   std::unique_ptr<internal::WorkerPool> pool;
   Engine* owner = nullptr;  // runs sub-workflows
 
@@ -128,6 +130,12 @@ struct Engine::Impl {
   // Adds the outbox rows for the job and action notification URLs of the
   // events in `effects` to its batch (notifications.cc).
   void QueueNotifications(Effects& effects);
+  // Records the SLA misses of the touched jobs and their actions, with their
+  // alerts, in the batch and schedules a check at the next deadline
+  // (sla_monitor.cc).
+  void QueueSlaEvents(Effects& effects);
+  // A deadline check: evaluates the job's SLAs at the clock's now and commits.
+  void CheckSlaOf(const std::string& job_id);
 
   // ---- Worker side (no lock held on entry) ----
   void RunAction(const std::string& job_id, const std::string& node_name);

@@ -502,8 +502,9 @@ void Engine::Impl::Replay(JobRuntime& job, bool recovering, Effects& effects) {
 
 void Engine::Impl::Commit(Effects& effects, Effects::RunRequest* continuation) {
   QueueNotifications(effects);
+  QueueSlaEvents(effects);
   if (!effects.batch.jobs.empty() || !effects.batch.actions.empty() || !effects.batch.log_lines.empty() ||
-      !effects.batch.notifications.empty()) {
+      !effects.batch.notifications.empty() || !effects.batch.sla_events.empty()) {
     const Status status = env.store->Apply(effects.batch);
     if (!status.ok()) Log(LogLevel::kError, "could not persist job state: " + status.ToString());
   }

@@ -39,6 +39,11 @@ bool IsTerminal(const std::string& status) {
   return parsed && coordinator::IsTerminal(*parsed);
 }
 
+// An ended action that does not make its job DONEWITHERROR.
+bool IsClean(const std::string& status) {
+  return status == "SUCCEEDED" || status == "SKIPPED" || status == "IGNORED";
+}
+
 bool IsWorkflowDone(const std::string& status) {
   return status == "SUCCEEDED" || status == "KILLED" || status == "FAILED";
 }
@@ -125,16 +130,19 @@ void CoordinatorScheduler::SetLagObserver(std::function<void(double)> observer) 
   lag_observer_ = std::move(observer);
 }
 
-Result<std::string> CoordinatorScheduler::Submit(const Properties& submitted, bool start) {
-  Properties conf = submitted;
+Result<CoordinatorScheduler::Parsed> CoordinatorScheduler::ParseSubmission(const Properties& submitted) {
+  Parsed parsed;
+  Properties& conf = parsed.conf;
+  conf = submitted;
   if (!conf.Get("user.name")) conf.Set("user.name", CurrentUserName());
-  const std::string user = *conf.Get("user.name");
+  parsed.user = *conf.Get("user.name");
   auto app_path = conf.Get(kCoordAppPath);
   if (!app_path || app_path->empty()) {
     return Status::InvalidArgument(std::string("Invalid parameter [") + kCoordAppPath +
                                        " is required for a coordinator job]",
                                    "E0302");
   }
+  parsed.app_path = *app_path;
   const workflow::AppFileReader reader = engine::MakeAppFileReader(files_);
   const bool is_file = app_path->size() > 4 && app_path->compare(app_path->size() - 4, 4, ".xml") == 0;
   std::string directory = *app_path;
@@ -156,21 +164,27 @@ Result<std::string> CoordinatorScheduler::Submit(const Properties& submitted, bo
                                 definition.status().message(),
                             "E0505");
   }
+  parsed.definition = *definition;
   coordinator::ParseOptions parse_options;
   parse_options.job_conf = &conf;
-  parse_options.user = user;
+  parse_options.user = parsed.user;
   parse_options.source_name = definition_uri;
   parse_options.check_maximum_frequency = options_.check_maximum_frequency;
-  REFINERY_ASSIGN_OR_RETURN(coordinator::CoordinatorApp app, coordinator::ParseCoordinatorXml(*definition, parse_options));
+  REFINERY_ASSIGN_OR_RETURN(parsed.app, coordinator::ParseCoordinatorXml(parsed.definition, parse_options));
+  return parsed;
+}
 
+Result<std::string> CoordinatorScheduler::Submit(const Properties& submitted, bool start) {
+  REFINERY_ASSIGN_OR_RETURN(Parsed parsed, ParseSubmission(submitted));
+  const coordinator::CoordinatorApp& app = parsed.app;
   CoordinatorJobRecord job;
   job.id = ids_.Next(JobKind::kCoordinator);
   job.app_name = app.name;
-  job.app_path = *app_path;
-  job.user = user;
+  job.app_path = parsed.app_path;
+  job.user = parsed.user;
   job.status = start ? "RUNNING" : "PREP";
-  job.conf = FormatHadoopConfigurationXml(conf);
-  job.definition = *definition;
+  job.conf = FormatHadoopConfigurationXml(parsed.conf);
+  job.definition = parsed.definition;
   job.frequency = app.frequency.text;
   job.time_unit = coordinator::TimeUnitName(app.frequency.unit);
   job.timezone = app.timezone.id();
@@ -320,6 +334,9 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
     REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
     return std::optional<TimePoint>();
   }
+  // `job -change` edits the record, not the definition: the record wins.
+  (*loaded)->app.end = FromEpochMillis(job.end_ms);
+  (*loaded)->app.controls.concurrency = job.concurrency;
   const coordinator::CoordinatorApp& app = (*loaded)->app;
   const TimePoint now = clock_->Now();
   NextDue next;
@@ -527,7 +544,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
   const bool all_done = std::all_of(actions.begin(), actions.end(), [](const auto& a) { return IsTerminal(a.status); });
   if (materialized_all && all_done) {
     const bool clean = std::all_of(actions.begin(), actions.end(),
-                                   [](const auto& a) { return a.status == "SUCCEEDED" || a.status == "SKIPPED"; });
+                                   [](const auto& a) { return IsClean(a.status); });
     job.status = clean ? "SUCCEEDED" : "DONEWITHERROR";
     job.last_modified_ms = Ms(now);
     REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
@@ -615,13 +632,40 @@ Status CoordinatorScheduler::Suspend(const std::string& id) {
   if (job.status != "RUNNING" && job.status != "RUNNINGWITHERROR" && job.status != "PREP") {
     return Refuse(id, job.status, "suspend it");
   }
-  return SetJobStatus(id, job.status == "PREP" ? "PREPSUSPENDED" : "SUSPENDED", "", false);
+  REFINERY_RETURN_IF_ERROR(SetJobStatus(id, job.status == "PREP" ? "PREPSUSPENDED" : "SUSPENDED", "", false));
+  return CascadeSuspend(id, true);
 }
 
 Status CoordinatorScheduler::Resume(const std::string& id) {
   REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
   if (job.status != "SUSPENDED" && job.status != "PREPSUSPENDED") return Refuse(id, job.status, "resume it");
+  // Workflows first: the job's next pass then finds them running again.
+  REFINERY_RETURN_IF_ERROR(CascadeSuspend(id, false));
   return SetJobStatus(id, job.status == "PREPSUSPENDED" ? "PREP" : "RUNNING", "", false);
+}
+
+Status CoordinatorScheduler::CascadeSuspend(const std::string& id, bool suspend) {
+  std::lock_guard<std::mutex> lock(run_mu_);
+  REFINERY_ASSIGN_OR_RETURN(auto actions, store_->ListCoordinatorActions(id));
+  const std::string from = suspend ? "RUNNING" : "SUSPENDED";
+  const std::string to = suspend ? "SUSPENDED" : "RUNNING";
+  store::WriteBatch batch;
+  Status first_error;
+  for (auto& action : actions) {
+    if (action.status != from || action.external_id.empty()) continue;
+    const Status status = suspend ? engine_->Suspend(action.external_id) : engine_->Resume(action.external_id);
+    if (!status.ok()) {
+      Log(LogLevel::kWarn, "coordinator action " + action.id + ": cannot " + (suspend ? "suspend" : "resume") +
+                                  " workflow " + action.external_id + ": " + status.ToString());
+      if (first_error.ok()) first_error = status;
+      continue;
+    }
+    action.status = to;
+    action.last_modified_ms = Ms(clock_->Now());
+    batch.coordinator_actions.push_back(action);
+  }
+  REFINERY_RETURN_IF_ERROR(store_->Apply(batch));
+  return first_error;
 }
 
 void CoordinatorScheduler::Wake() {

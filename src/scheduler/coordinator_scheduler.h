@@ -55,8 +55,36 @@ class CoordinatorScheduler : public engine::EngineObserver {
   Result<std::string> Submit(const Properties& conf, bool start = true);
   Status Start(const std::string& id);    // PREP -> RUNNING
   Status Kill(const std::string& id);     // the job, its waiting actions and running workflows
-  Status Suspend(const std::string& id);  // no new actions start; running workflows are suspended
+  // No new actions start; each RUNNING action's workflow is suspended through
+  // the engine and the action shows SUSPENDED. Resume undoes both.
+  Status Suspend(const std::string& id);
   Status Resume(const std::string& id);
+
+  // Oozie's `job -change ID -value 'endtime=T;concurrency=N;pausetime=T'`
+  // (CoordChangeXCommand). endtime must follow the start and the nominal time
+  // of every action already started; actions at or past it that have not
+  // started are deleted, and an ended job runs again. concurrency is an
+  // integer (negative: unbounded). pausetime stops materialization at or after
+  // it (empty clears it) and must not be past; actions materialized at or past
+  // it that have not started are deleted. Errors: E1015 (bad value), E1016
+  // (killed job), E0604 (unknown id). The next pass uses the new values.
+  Status Change(const std::string& id, const std::string& value);
+
+  // Oozie's `job -ignore ID -action 1,3-4`: the actions in `scope` (numbers and
+  // ranges, comma-separated) become IGNORED; each must be FAILED, KILLED or
+  // TIMEDOUT (else E1024 naming the others, and nothing changes). An ended
+  // job's status is recomputed with ignored actions counting as clean.
+  // Returns the actions ignored.
+  Result<std::vector<store::CoordinatorActionRecord>> Ignore(const std::string& id, const std::string& scope);
+
+  // Oozie's coordinator dry run: validates `conf` as Submit does and returns
+  // the first `max_actions` actions it would materialize from the start
+  // (nominal times and dataset instances), storing nothing.
+  struct DryRunResult {
+    coordinator::CoordinatorApp app;
+    std::vector<coordinator::MaterializedAction> actions;
+  };
+  Result<DryRunResult> DryRun(const Properties& conf, int max_actions);
 
   // Does everything due at the clock's now: materializes, times out or skips
   // waiting actions, starts ready ones, follows running ones, ends finished
@@ -81,6 +109,17 @@ class CoordinatorScheduler : public engine::EngineObserver {
   Result<std::optional<TimePoint>> RunJob(store::CoordinatorJobRecord job);
   Status SetJobStatus(const std::string& id, const std::string& status, const std::string& action_status,
                       bool kill_workflows);
+  // Suspends (or resumes) the workflows of the job's running (or suspended) actions.
+  Status CascadeSuspend(const std::string& id, bool suspend);
+  // A submitted configuration read and validated (Submit and DryRun).
+  struct Parsed {
+    Properties conf;
+    std::string user;
+    std::string app_path;
+    std::string definition;
+    coordinator::CoordinatorApp app;
+  };
+  Result<Parsed> ParseSubmission(const Properties& submitted);
   void Wake();
 
   store::Store* store_;

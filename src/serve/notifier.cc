@@ -1,5 +1,7 @@
 #include "serve/notifier.h"
 
+#include <nlohmann/json.hpp>
+
 #include "core/log.h"
 #include "core/time_format.h"
 #include "serve/http_client.h"
@@ -77,10 +79,38 @@ int Notifier::DeliverDue() {
   return delivered;
 }
 
+std::string Notifier::SendMail(const store::NotificationRecord& record) {
+  if (options_.mailer == nullptr) {
+    return "no mailer configured; set oozie.email.smtp.host (and .port, oozie.email.from.address) in "
+           "<home>/refinery.properties";
+  }
+  actions::EmailMessage message;
+  std::string to = record.url.rfind("mailto:", 0) == 0 ? record.url.substr(7) : record.url;
+  for (size_t at = 0; at <= to.size();) {
+    size_t comma = to.find(',', at);
+    if (comma == std::string::npos) comma = to.size();
+    if (comma > at) message.to.push_back(to.substr(at, comma - at));
+    at = comma + 1;
+  }
+  const nlohmann::json mail = nlohmann::json::parse(record.body, nullptr, /*allow_exceptions=*/false);
+  if (!mail.is_object()) return "the mail row's body is not a JSON object {\"subject\", \"body\"}";
+  message.subject = mail.value("subject", "");
+  message.body = mail.value("body", "");
+  const Status sent = options_.mailer->Send(message);
+  return sent.ok() ? "" : sent.message();
+}
+
 bool Notifier::Deliver(store::NotificationRecord record) {
   std::string error;
   auto url = ParseHttpUrl(record.url);
-  if (url.ok()) {
+  if (record.method == "MAIL") {
+    error = SendMail(record);
+    if (error.empty()) {
+      const Status removed = store_->DeleteNotification(record.id);
+      if (!removed.ok()) Log(LogLevel::kError, "notification outbox: " + removed.ToString());
+      return true;
+    }
+  } else if (url.ok()) {
     HttpCall call;
     call.method = record.method.empty() ? "GET" : record.method;
     call.body = record.body;
@@ -101,7 +131,7 @@ bool Notifier::Deliver(store::NotificationRecord record) {
   }
   record.attempts += 1;
   record.last_error = error;
-  const bool give_up = record.attempts >= options_.max_attempts || !url.ok();
+  const bool give_up = record.attempts >= options_.max_attempts || (!url.ok() && record.method != "MAIL");
   record.status = give_up ? "FAILED" : "PENDING";
   record.next_attempt_ms = ToEpochMillis(clock_->Now()) + options_.retry_interval.count();
   Log(give_up ? LogLevel::kError : LogLevel::kWarn,

@@ -4,7 +4,8 @@
 // retry or until the engine reports an event that may have queued one — no
 // polling. A crash between the GET and the row's removal repeats that one
 // GET after restart; each request carries X-Refinery-Notification-Id so a
-// receiver can drop the repeat.
+// receiver can drop the repeat. Rows with method MAIL (SLA alerts,
+// engine/sla.h) are emails sent through `mailer`, with the same retries.
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "actions/action.h"
 #include "core/clock.h"
 #include "engine/engine.h"
 #include "store/store.h"
@@ -22,6 +24,7 @@ struct NotifierOptions {
   int max_attempts = 4;  // the first try and Oozie's 3 retries
   std::chrono::milliseconds retry_interval = std::chrono::seconds(60);
   int timeout_seconds = 10;  // oozie.notification.url.connection.timeout
+  actions::Mailer* mailer = nullptr;  // for MAIL rows; null: they fail and stay FAILED
 };
 
 class Notifier : public engine::EngineObserver {
@@ -42,6 +45,8 @@ class Notifier : public engine::EngineObserver {
  private:
   void Loop();
   bool Deliver(store::NotificationRecord record);
+  // Sends a MAIL row; "" on success, else why not.
+  std::string SendMail(const store::NotificationRecord& record);
 
   store::Store* store_;
   const Clock* clock_;

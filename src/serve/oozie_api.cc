@@ -1,5 +1,6 @@
 #include "serve/oozie_api.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -7,6 +8,7 @@
 
 #include "core/job_id.h"
 #include "core/properties.h"
+#include "core/time_format.h"
 #include "serve/http_server.h"
 #include "serve/oozie_json.h"
 #include "serve/redact.h"
@@ -40,6 +42,10 @@ HttpResponse FromStatus(const Status& status) {
   return ErrorResponse(server_fault ? 500 : 400, status.error_code().empty() ? "E0307" : status.error_code(),
                        status.message());
 }
+
+// Actions a coordinator dry run lists unless the request says len=N.
+constexpr int kDryRunActions = 20;
+constexpr int kMaxDryRunActions = 1000;
 
 HttpResponse InvalidParameter(const std::string& name, const std::string& value, const std::string& hint) {
   return ErrorResponse(400, "E0303",
@@ -200,8 +206,9 @@ HttpResponse OozieApi::SubmitJob(const HttpRequest& request) const {
   }
   if (conf->Get("oozie.coord.application.path")) {
     if (scheduler_ == nullptr) return ErrorResponse(400, "E0307", "this server does not run coordinators");
+    if (action == "dryrun") return DryRunCoordinator(request, *conf);
     if (!action.empty() && action != "start") {
-      return InvalidParameter("action", action, "a coordinator is submitted with or without action=start");
+      return InvalidParameter("action", action, "a coordinator is submitted with or without action=start, or dryrun");
     }
     auto id = scheduler_->Submit(*conf, action == "start");
     if (!id.ok()) return FromStatus(id.status());
@@ -265,7 +272,19 @@ HttpResponse OozieApi::ShowJob(const HttpRequest& request, const std::string& id
     return Text(text, "text/plain;charset=UTF-8");
   }
   if (show == "graph") return ShowGraph(request, *job);
-  return InvalidParameter("show", show, "use info, definition, log, errorlog, status or graph");
+  if (show == "sla") {  // the SLA misses recorded for the job and its actions (engine/sla.h)
+    auto events = store_->ListSlaEvents(id);
+    if (!events.ok()) return FromStatus(events.status());
+    json list = json::array();
+    for (const auto& event : *events) {
+      list.push_back({{"id", event.subject_id}, {"appType", event.app_type}, {"appName", event.app_name},
+                      {"eventStatus", event.event}, {"nominalTime", event.nominal_ms},
+                      {"expected", event.expected_ms}, {"actual", event.actual_ms}, {"createdTime", event.created_ms},
+                      {"detail", event.detail}});
+    }
+    return Json({{"id", id}, {"slaEvents", std::move(list)}});
+  }
+  return InvalidParameter("show", show, "use info, definition, log, errorlog, status, graph or sla");
 }
 
 HttpResponse OozieApi::ShowGraph(const HttpRequest& request, const store::WorkflowJobRecord& job) const {
@@ -289,7 +308,7 @@ HttpResponse OozieApi::ShowGraph(const HttpRequest& request, const store::Workfl
 
 HttpResponse OozieApi::ChangeJob(const HttpRequest& request, const std::string& id) const {
   const std::string action = request.Query("action");
-  if (IsCoordinatorId(id)) return ChangeCoordinator(action, id);
+  if (IsCoordinatorId(id)) return ChangeCoordinator(request, id);
   Status status;
   if (action == "start") {
     status = engine_->Start(id);
@@ -305,7 +324,10 @@ HttpResponse OozieApi::ChangeJob(const HttpRequest& request, const std::string& 
     if (!conf.ok()) return FromStatus(conf.status());
     conf->Erase("user.name");
     status = engine_->Rerun(id, *conf);
-  } else if (action == "change" || action == "ignore" || action == "coord-rerun" || action == "bundle-rerun") {
+  } else if (action == "change") {
+    return ErrorResponse(400, "E1017", "Cannot change a workflow job [" + id +
+                                           "]; -change applies to coordinator and bundle jobs");
+  } else if (action == "ignore" || action == "coord-rerun" || action == "bundle-rerun") {
     return InvalidParameter("action", action, "it applies to coordinator and bundle jobs");
   } else {
     return InvalidParameter("action", action, "use start, suspend, resume, kill or rerun");
@@ -366,8 +388,19 @@ HttpResponse OozieApi::ShowCoordinator(const HttpRequest& request, const std::st
   return Json(CoordinatorJobToJson(*job, shown, total, options_.base_url));
 }
 
-HttpResponse OozieApi::ChangeCoordinator(const std::string& action, const std::string& id) const {
+HttpResponse OozieApi::ChangeCoordinator(const HttpRequest& request, const std::string& id) const {
   if (scheduler_ == nullptr) return ErrorResponse(400, "E0307", "this server does not run coordinators");
+  const std::string action = request.Query("action");
+  if (action == "ignore") {
+    // Oozie: type=action&scope=1,3-4 ignores actions; no scope ignores the job.
+    const std::string type = request.Query("type", "action");
+    if (type != "action") return InvalidParameter("type", type, "Refinery ignores coordinator actions by number (type=action)");
+    auto ignored = scheduler_->Ignore(id, request.Query("scope"));
+    if (!ignored.ok()) return FromStatus(ignored.status());
+    json actions = json::array();
+    for (const auto& record : *ignored) actions.push_back(CoordinatorActionToJson(record));
+    return Json({{"actions", std::move(actions)}});
+  }
   Status status;
   if (action == "start") {
     status = scheduler_->Start(id);
@@ -377,11 +410,42 @@ HttpResponse OozieApi::ChangeCoordinator(const std::string& action, const std::s
     status = scheduler_->Suspend(id);
   } else if (action == "resume") {
     status = scheduler_->Resume(id);
+  } else if (action == "change") {
+    status = scheduler_->Change(id, request.Query("value"));
   } else {
-    return InvalidParameter("action", action, "coordinators take start, suspend, resume or kill here");
+    return InvalidParameter("action", action, "coordinators take start, suspend, resume, kill, change or ignore here");
   }
   if (!status.ok()) return FromStatus(status);
   return Text("", "application/json;charset=UTF-8");
+}
+
+// Oozie answers a coordinator dry run with the job and then, for each action
+// it would create, "action for new instance" and the action; the client splits
+// on that text. Refinery also lists the actions as JSON under "actions".
+HttpResponse OozieApi::DryRunCoordinator(const HttpRequest& request, const Properties& conf) const {
+  const auto len = IntParameter(request, "len");
+  if (!len.ok()) return FromStatus(len.status());
+  auto result = scheduler_->DryRun(conf, std::min(len->value_or(kDryRunActions), kMaxDryRunActions));
+  if (!result.ok()) return FromStatus(result.status());
+  const auto& app = result->app;
+  std::string text = "<coordinator-app name=\"" + app.name + "\" frequency=\"" + app.frequency.text +
+                     "\" start=\"" + FormatOozieTime(app.start) + "\" end=\"" + FormatOozieTime(app.end) +
+                     "\" timezone=\"" + app.timezone.id() + "\"/>\n";
+  json actions = json::array();
+  for (const auto& action : result->actions) {
+    json inputs = json::array();
+    text += "action for new instance\n<coordinator-action number=\"" + std::to_string(action.number) +
+            "\" nominal-time=\"" + FormatOozieTime(action.nominal_time) + "\">";
+    for (const auto& input : action.inputs) {
+      for (const auto& uri : input.uris) text += "\n  <uri name=\"" + input.name + "\">" + uri + "</uri>";
+      inputs.push_back({{"name", input.name}, {"uris", input.uris}, {"unresolved", input.unresolved}});
+    }
+    text += "\n</coordinator-action>\n";
+    actions.push_back({{"actionNumber", action.number},
+                       {"nominalTime", FormatOozieTime(action.nominal_time)},
+                       {"inputs", std::move(inputs)}});
+  }
+  return Json({{"id", text}, {"actions", std::move(actions)}}, 201);
 }
 
 }  // namespace refinery::serve

@@ -42,7 +42,8 @@ class OozieApi {
   HttpResponse ChangeJob(const HttpRequest& request, const std::string& id) const;
   HttpResponse ListCoordinators(const HttpRequest& request, int first, int count) const;
   HttpResponse ShowCoordinator(const HttpRequest& request, const std::string& id, bool v1) const;
-  HttpResponse ChangeCoordinator(const std::string& action, const std::string& id) const;
+  HttpResponse ChangeCoordinator(const HttpRequest& request, const std::string& id) const;
+  HttpResponse DryRunCoordinator(const HttpRequest& request, const Properties& conf) const;
 
   engine::Engine* engine_;
   scheduler::CoordinatorScheduler* scheduler_;

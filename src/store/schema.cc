@@ -167,8 +167,27 @@ CREATE TABLE model_events (
 CREATE INDEX model_events_model ON model_events(model, id);
 )sql";
 
+// Version 4: SLA misses, one row per (job or action, event), so an alert is
+// queued once even when the deadline is evaluated again after a restart.
+constexpr const char* kMigrationToV4 = R"sql(
+CREATE TABLE sla_events (
+  subject_id  TEXT    NOT NULL,
+  event       TEXT    NOT NULL,
+  job_id      TEXT    NOT NULL DEFAULT '',
+  app_type    TEXT    NOT NULL DEFAULT '',
+  app_name    TEXT    NOT NULL DEFAULT '',
+  nominal_ms  INTEGER NOT NULL DEFAULT 0,
+  expected_ms INTEGER NOT NULL DEFAULT 0,
+  actual_ms   INTEGER NOT NULL DEFAULT 0,
+  created_ms  INTEGER NOT NULL DEFAULT 0,
+  detail      TEXT    NOT NULL DEFAULT '',
+  PRIMARY KEY (subject_id, event)
+) WITHOUT ROWID;
+CREATE INDEX sla_events_job ON sla_events(job_id, created_ms);
+)sql";
+
 // kMigrations[i] produces version i + 1.
-constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2, kMigrationToV3};
+constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2, kMigrationToV3, kMigrationToV4};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "every schema version needs exactly one migration");
 

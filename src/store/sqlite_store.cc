@@ -109,6 +109,8 @@ struct Statements {
   Statement get_coordinator_job;
   Statement get_coordinator_action;
   Statement list_coordinator_actions;
+  Statement insert_sla_event;
+  Statement list_sla_events;
 };
 
 Result<Statements> PrepareStatements(Database& db) {
@@ -171,6 +173,14 @@ Result<Statements> PrepareStatements(Database& db) {
   REFINERY_RETURN_IF_ERROR(prepare(&s.get_coordinator_action, coordinator_actions + " WHERE id = ?1"));
   REFINERY_RETURN_IF_ERROR(
       prepare(&s.list_coordinator_actions, coordinator_actions + " WHERE job_id = ?1 ORDER BY action_number"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.insert_sla_event,
+                                   "INSERT OR IGNORE INTO sla_events (subject_id, event, job_id, app_type, app_name, "
+                                   "nominal_ms, expected_ms, actual_ms, created_ms, detail) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING 1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.list_sla_events,
+                                   "SELECT subject_id, event, job_id, app_type, app_name, nominal_ms, expected_ms, "
+                                   "actual_ms, created_ms, detail FROM sla_events WHERE job_id = ?1 "
+                                   "ORDER BY created_ms, subject_id, event"));
   return s;
 }
 
@@ -232,12 +242,15 @@ class SqliteStore final : public Store {
   Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& model) override EXCLUDES(mu_);
   Result<std::vector<ModelEventRecord>> ListModelEvents(const std::string& model, int limit) override EXCLUDES(mu_);
   Result<int64_t> LastModelEventId() override EXCLUDES(mu_);
+  Result<std::vector<SlaEventRecord>> ListSlaEvents(const std::string& job_id) override EXCLUDES(mu_);
 
  private:
   Status CheckModelGuardLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status WriteModelsLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status ApplyLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status WriteBatchLocked(const WriteBatch& batch) REQUIRES(mu_);
+  Status QueueNotificationLocked(const NotificationRecord& notification) REQUIRES(mu_);
+  Status WriteSlaEventsLocked(const WriteBatch& batch) REQUIRES(mu_);
   Result<JobPage> ListJobsLocked(const WhereClause& where, int offset, int len) REQUIRES(mu_);
   Result<int> CountJobsLocked(const WhereClause& where) REQUIRES(mu_);
   Result<bool> JobExistsLocked(const std::string& id) REQUIRES(mu_);
@@ -263,8 +276,9 @@ class SqliteStore final : public Store {
 Status SqliteStore::Apply(const WriteBatch& batch) {
   return NoThrow("apply batch", [&]() -> Status {
     if (batch.jobs.empty() && batch.actions.empty() && batch.log_lines.empty() && batch.notifications.empty() &&
-        batch.coordinator_jobs.empty() && batch.coordinator_actions.empty() && batch.model_versions.empty() &&
-        batch.model_events.empty()) {
+        batch.coordinator_jobs.empty() && batch.coordinator_actions.empty() &&
+        batch.deleted_coordinator_actions.empty() && batch.model_versions.empty() &&
+        batch.model_events.empty() && batch.sla_events.empty()) {
       return Status::Ok();
     }
     MutexLock lock(&mu_);
@@ -279,6 +293,7 @@ Status SqliteStore::ApplyLocked(const WriteBatch& batch) {
     REFINERY_RETURN_IF_ERROR(CheckModelGuardLocked(batch));
     REFINERY_RETURN_IF_ERROR(WriteBatchLocked(batch));
     REFINERY_RETURN_IF_ERROR(WriteModelsLocked(batch));
+    REFINERY_RETURN_IF_ERROR(WriteSlaEventsLocked(batch));
     const Status status = RunLocked(stmts_.commit, "commit batch");
     // Foreign keys are checked at COMMIT (deferred), so rows in a batch may
     // come in any order; a failure here means a dangling job id.
@@ -328,21 +343,92 @@ Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
     BindCoordinatorAction(stmts_.upsert_coordinator_action, action);
     REFINERY_RETURN_IF_ERROR(stmts_.upsert_coordinator_action.Run("write coordinator action [" + action.id + "]"));
   }
+  for (const std::string& id : batch.deleted_coordinator_actions) {
+    REFINERY_ASSIGN_OR_RETURN(Statement erase, db_.Prepare("DELETE FROM coordinator_actions WHERE id = ?1",
+                                                           "prepare coordinator action delete"));
+    erase.BindText(1, id);
+    REFINERY_RETURN_IF_ERROR(erase.Run("delete coordinator action [" + id + "]"));
+  }
   for (const NotificationRecord& notification : batch.notifications) {
-    Statement& stmt = stmts_.insert_notification;
-    ScopedReset reset(&stmt);
-    stmt.BindText(1, notification.url);
-    stmt.BindText(2, notification.subject_id);
-    stmt.BindText(3, notification.status);
-    stmt.BindInt64(4, notification.attempts);
-    stmt.BindInt64(5, notification.next_attempt_ms);
-    stmt.BindInt64(6, notification.created_ms);
-    stmt.BindText(7, notification.last_error);
-    stmt.BindText(8, notification.method);
-    stmt.BindText(9, notification.body);
-    REFINERY_RETURN_IF_ERROR(stmt.Run("queue notification of [" + notification.subject_id + "]"));
+    REFINERY_RETURN_IF_ERROR(QueueNotificationLocked(notification));
   }
   return Status::Ok();
+}
+
+Status SqliteStore::QueueNotificationLocked(const NotificationRecord& notification) {
+  Statement& stmt = stmts_.insert_notification;
+  ScopedReset reset(&stmt);
+  stmt.BindText(1, notification.url);
+  stmt.BindText(2, notification.subject_id);
+  stmt.BindText(3, notification.status);
+  stmt.BindInt64(4, notification.attempts);
+  stmt.BindInt64(5, notification.next_attempt_ms);
+  stmt.BindInt64(6, notification.created_ms);
+  stmt.BindText(7, notification.last_error);
+  stmt.BindText(8, notification.method);
+  stmt.BindText(9, notification.body);
+  return stmt.Run("queue notification of [" + notification.subject_id + "]");
+}
+
+// An event already recorded (RETURNING gives no row) is a repeat: its alerts
+// and log line were queued when it was first recorded.
+Status SqliteStore::WriteSlaEventsLocked(const WriteBatch& batch) {
+  for (const SlaEventRecord& event : batch.sla_events) {
+    bool inserted = false;
+    {
+      Statement& stmt = stmts_.insert_sla_event;
+      ScopedReset reset(&stmt);
+      stmt.BindText(1, event.subject_id);
+      stmt.BindText(2, event.event);
+      stmt.BindText(3, event.job_id);
+      stmt.BindText(4, event.app_type);
+      stmt.BindText(5, event.app_name);
+      stmt.BindInt64(6, event.nominal_ms);
+      stmt.BindInt64(7, event.expected_ms);
+      stmt.BindInt64(8, event.actual_ms);
+      stmt.BindInt64(9, event.created_ms);
+      stmt.BindText(10, event.detail);
+      const std::string what = "record SLA " + event.event + " of [" + event.subject_id + "]";
+      REFINERY_ASSIGN_OR_RETURN(inserted, stmt.Step(what));
+      if (inserted) REFINERY_RETURN_IF_ERROR(stmt.Run(what));
+    }
+    if (!inserted) continue;
+    for (const NotificationRecord& alert : event.alerts) REFINERY_RETURN_IF_ERROR(QueueNotificationLocked(alert));
+    if (!event.detail.empty() && !event.job_id.empty()) {
+      ScopedReset reset(&stmts_.insert_log);
+      stmts_.insert_log.BindText(1, event.job_id);
+      stmts_.insert_log.BindText(2, event.detail);
+      REFINERY_RETURN_IF_ERROR(stmts_.insert_log.Run("append log line of job [" + event.job_id + "]"));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<SlaEventRecord>> SqliteStore::ListSlaEvents(const std::string& job_id) {
+  return NoThrow("list SLA events", [&]() -> Result<std::vector<SlaEventRecord>> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.list_sla_events;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, job_id);
+    std::vector<SlaEventRecord> events;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list SLA events of job [" + job_id + "]"));
+      if (!row) break;
+      SlaEventRecord event;
+      event.subject_id = stmt.ColumnText(0);
+      event.event = stmt.ColumnText(1);
+      event.job_id = stmt.ColumnText(2);
+      event.app_type = stmt.ColumnText(3);
+      event.app_name = stmt.ColumnText(4);
+      event.nominal_ms = stmt.ColumnInt64(5);
+      event.expected_ms = stmt.ColumnInt64(6);
+      event.actual_ms = stmt.ColumnInt64(7);
+      event.created_ms = stmt.ColumnInt64(8);
+      event.detail = stmt.ColumnText(9);
+      events.push_back(std::move(event));
+    }
+    return events;
+  });
 }
 
 // ---- the model registry ----

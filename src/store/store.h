@@ -152,6 +152,24 @@ struct NotificationRecord {
   std::string last_error;
 };
 
+// One SLA miss of a workflow job or action (Oozie's event statuses
+// START_MISS, END_MISS, DURATION_MISS). Stored at most once per (subject,
+// event): a batch that repeats a recorded one writes neither it nor its
+// alerts nor its log line, so re-evaluating after a restart never alerts twice.
+struct SlaEventRecord {
+  std::string subject_id;   // the job id, or <job>@<action>
+  std::string event;        // START_MISS END_MISS DURATION_MISS
+  std::string job_id;
+  std::string app_type;     // WORKFLOW_JOB, WORKFLOW_ACTION
+  std::string app_name;     // the job's name, or the action's node name
+  int64_t nominal_ms = 0;
+  int64_t expected_ms = 0;  // should-start/should-end time; DURATION_MISS: max duration in ms
+  int64_t actual_ms = 0;    // start/end time or duration; 0 = had not happened when detected
+  int64_t created_ms = 0;
+  std::string detail;       // one line for people; also appended to the job's log
+  std::vector<NotificationRecord> alerts;  // queued with a new event; not read back
+};
+
 // A version of a model in the registry (registry/). Stage: candidate,
 // production or archived; at most one version of a model is production.
 struct ModelVersionRecord {
@@ -187,8 +205,10 @@ struct WriteBatch {
   std::vector<NotificationRecord> notifications;  // appended to the outbox
   std::vector<CoordinatorJobRecord> coordinator_jobs;        // insert or replace by id
   std::vector<CoordinatorActionRecord> coordinator_actions;  // insert or replace by id
+  std::vector<std::string> deleted_coordinator_actions;      // ids; deleted after the upserts
   std::vector<ModelVersionRecord> model_versions;            // insert or replace by (model, version)
   std::vector<ModelEventRecord> model_events;                // appended; id assigned
+  std::vector<SlaEventRecord> sla_events;                    // once per (subject, event); see SlaEventRecord
   // Optimistic concurrency for registry changes: when set, the batch applies
   // only if the newest event of `model` still has id `last_model_event_id`
   // (0 = the model has none); otherwise nothing is written and the result is
@@ -246,6 +266,9 @@ class Store {
   // The newest event's id over all models (0 = none): cheap, for servers
   // that follow the registry.
   virtual Result<int64_t> LastModelEventId() = 0;
+
+  // The SLA misses recorded for a job and its actions, oldest first.
+  virtual Result<std::vector<SlaEventRecord>> ListSlaEvents(const std::string& job_id) = 0;
 };
 
 struct SqliteOptions {

@@ -251,5 +251,169 @@ TEST_F(SchedulerTest, BadCoordinatorsAreRefusedWithOozieCodes) {
   EXPECT_FALSE(bad.status().error_code().empty()) << bad.status().ToString();
 }
 
+// ---- job -change, -ignore, suspend/resume cascade, dry run ----
+
+std::vector<std::string> StatusesOf(const std::vector<store::CoordinatorActionRecord>& actions) {
+  std::vector<std::string> out;
+  for (const auto& action : actions) out.push_back(action.status);
+  return out;
+}
+
+TEST_F(SchedulerTest, ChangeEndtimeDeletesUnstartedActionsPastItAndRevivesAnEndedJob) {
+  clock_.Set(T("2025-12-31T23:58Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\""));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  scheduler_->RunDue();
+  ASSERT_EQ(Actions(*id).size(), 4u);  // 00:00 .. 00:45, all WAITING
+  ASSERT_TRUE(scheduler_->Change(*id, "endtime=2026-01-01T00:30Z").ok());
+  auto actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 2u);  // 00:30 and 00:45 lay at or past the new end
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().end_ms, ToEpochMillis(T("2026-01-01T00:30Z")));
+  for (const char* time : {"2026-01-01T00:00Z", "2026-01-01T00:15Z", "2026-01-01T00:30Z"}) {
+    clock_.Set(T(time));
+    RunAndSettle();
+  }
+  EXPECT_THAT(StatusesOf(Actions(*id)), ::testing::ElementsAre("SUCCEEDED", "SUCCEEDED"));
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "SUCCEEDED");
+
+  // A later end runs the ended job again from where it stopped.
+  ASSERT_TRUE(scheduler_->Change(*id, "endtime=2026-01-01T01:00Z").ok());
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "RUNNING");
+  clock_.Set(T("2026-01-01T01:05Z"));
+  for (int i = 0; i < 3; ++i) RunAndSettle();
+  actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 4u);
+  EXPECT_EQ(actions[2].id, *id + "@3");
+  EXPECT_EQ(actions[2].nominal_ms, ToEpochMillis(T("2026-01-01T00:30Z")));
+  EXPECT_THAT(StatusesOf(actions), ::testing::Each("SUCCEEDED"));
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "SUCCEEDED");
+}
+
+TEST_F(SchedulerTest, ChangeRefusesBadValuesWithOozieCodes) {
+  clock_.Set(T("2026-01-01T00:20Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\""));
+  ASSERT_TRUE(id.ok());
+  scheduler_->RunDue();  // 00:00 starts; 00:15 waits its turn
+  for (const char* value : {"", "endtime=tomorrow", "colour=red", "concurrency=two", "concurrency=", "endtime",
+                            "endtime=2025-12-31T00:00Z", "endtime=2026-01-01T00:00Z", "pausetime=2025-01-01T00:00Z",
+                            "concurrency=1;concurrency=2"}) {
+    const Status status = scheduler_->Change(*id, value);
+    EXPECT_EQ(status.error_code(), "E1015") << value << ": " << status.ToString();
+  }
+  const Status started = scheduler_->Change(*id, "endtime=2026-01-01T00:00Z");
+  EXPECT_THAT(started.message(), ::testing::HasSubstr(*id + "@1"));  // says which action holds the end back
+  EXPECT_EQ(scheduler_->Change("0000000-000000000000000-x-C", "concurrency=2").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(scheduler_->Kill(*id).ok());
+  EXPECT_EQ(scheduler_->Change(*id, "concurrency=2").error_code(), "E1016");
+}
+
+TEST_F(SchedulerTest, ChangeConcurrencyTakesEffectOnTheNextPass) {
+  clock_.Set(T("2026-01-01T00:50Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\"",
+                  "<controls><concurrency>1</concurrency></controls>\n"));
+  ASSERT_TRUE(id.ok());
+  scheduler_->RunDue();
+  EXPECT_THAT(StatusesOf(Actions(*id)), ::testing::ElementsAre("RUNNING", "READY", "READY", "READY"));
+  ASSERT_TRUE(scheduler_->Change(*id, "concurrency=-1").ok());
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().concurrency, -1);
+  scheduler_->RunDue();
+  EXPECT_THAT(StatusesOf(Actions(*id)), ::testing::Not(::testing::Contains("READY")));  // all started at once
+}
+
+TEST_F(SchedulerTest, PausetimeStopsMaterializationAndAnEmptyOneClearsIt) {
+  clock_.Set(T("2025-12-31T23:58Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T02:00Z\" timezone=\"UTC\""));
+  ASSERT_TRUE(id.ok());
+  scheduler_->RunDue();
+  ASSERT_EQ(Actions(*id).size(), 4u);
+  ASSERT_TRUE(scheduler_->Change(*id, "pausetime=2026-01-01T00:30Z").ok());
+  EXPECT_EQ(Actions(*id).size(), 2u);  // the look-ahead actions at or past the pause are deleted
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().pause_ms, ToEpochMillis(T("2026-01-01T00:30Z")));
+  clock_.Set(T("2026-01-01T01:30Z"));
+  for (int i = 0; i < 3; ++i) RunAndSettle();
+  EXPECT_EQ(Actions(*id).size(), 2u);
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "RUNNING");  // paused, not ended
+
+  ASSERT_TRUE(scheduler_->Change(*id, "pausetime=").ok());
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().pause_ms, 0);
+  clock_.Set(T("2026-01-01T02:30Z"));
+  for (int i = 0; i < 8; ++i) RunAndSettle();
+  const auto actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 8u);
+  EXPECT_THAT(StatusesOf(actions), ::testing::Each("SUCCEEDED"));
+}
+
+TEST_F(SchedulerTest, IgnoredFailuresNoLongerMakeTheJobDoneWithError) {
+  const Properties failing = App("failing", Workflow(TestAction("a", "<outcome>failed</outcome>")));
+  clock_.Set(T("2026-01-01T01:00Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T00:30Z\" timezone=\"UTC\"", "", "",
+                  *failing.Get("oozie.wf.application.path")));
+  ASSERT_TRUE(id.ok());
+  for (int i = 0; i < 3; ++i) RunAndSettle();
+  ASSERT_EQ(store_->GetCoordinatorJob(*id).value().status, "DONEWITHERROR");
+  const auto before = Actions(*id);
+  ASSERT_EQ(before.size(), 2u);
+
+  EXPECT_EQ(scheduler_->Ignore(*id, "x").status().error_code(), "E0303");
+  EXPECT_EQ(scheduler_->Ignore(*id, "1,5").status().error_code(), "E0605");
+  const auto ignored = scheduler_->Ignore(*id, "1-2");
+  ASSERT_TRUE(ignored.ok()) << ignored.status().ToString();
+  EXPECT_EQ(ignored->size(), 2u);
+  EXPECT_THAT(StatusesOf(Actions(*id)), ::testing::Each("IGNORED"));
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "SUCCEEDED");
+  // Only FAILED, KILLED and TIMEDOUT actions can be ignored; nothing changes otherwise.
+  const auto again = scheduler_->Ignore(*id, "1");
+  EXPECT_EQ(again.status().error_code(), "E1024");
+  EXPECT_THAT(again.status().message(), ::testing::HasSubstr("1 (IGNORED)"));
+}
+
+TEST_F(SchedulerTest, SuspendSuspendsRunningWorkflowsAndResumeResumesThem) {
+  const Properties slow =
+      App("slow", Workflow(TestAction("a", "<sleep-ms>2000</sleep-ms>", "b") + TestAction("b", "")));
+  clock_.Set(T("2026-01-01T00:00Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"60\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T01:00Z\" timezone=\"UTC\"", "", "",
+                  *slow.Get("oozie.wf.application.path")));
+  ASSERT_TRUE(id.ok());
+  scheduler_->RunDue();
+  const auto running = Actions(*id)[0];
+  ASSERT_EQ(running.status, "RUNNING");
+
+  ASSERT_TRUE(scheduler_->Suspend(*id).ok());
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "SUSPENDED");
+  EXPECT_EQ(Actions(*id)[0].status, "SUSPENDED");
+  EXPECT_EQ(store_->GetJob(running.external_id).value().status, "SUSPENDED");
+
+  ASSERT_TRUE(scheduler_->Resume(*id).ok());
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "RUNNING");
+  EXPECT_EQ(Actions(*id)[0].status, "RUNNING");
+  EXPECT_EQ(engine_->WaitForJob(running.external_id).value().status, "SUCCEEDED");
+  scheduler_->RunDue();
+  EXPECT_EQ(Actions(*id)[0].status, "SUCCEEDED");
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "SUCCEEDED");
+}
+
+TEST_F(SchedulerTest, DryRunListsTheFirstActionsAndStoresNothing) {
+  const auto result = scheduler_->DryRun(
+      Coordinator("frequency=\"60\" start=\"2026-03-01T00:00Z\" end=\"2026-03-02T00:00Z\" timezone=\"UTC\""), 3);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->actions.size(), 3u);
+  EXPECT_EQ(result->actions[0].number, 1);
+  EXPECT_EQ(result->actions[0].nominal_time, T("2026-03-01T00:00Z"));
+  EXPECT_EQ(result->actions[2].nominal_time, T("2026-03-01T02:00Z"));
+  EXPECT_EQ(store_->ListCoordinatorJobs({}, 0, 10).value().total, 0);
+  // The end is exclusive and bounds the list.
+  const auto short_run = scheduler_->DryRun(
+      Coordinator("frequency=\"60\" start=\"2026-03-01T00:00Z\" end=\"2026-03-01T02:00Z\" timezone=\"UTC\""), 20);
+  ASSERT_TRUE(short_run.ok());
+  EXPECT_EQ(short_run->actions.size(), 2u);
+  EXPECT_EQ(scheduler_->DryRun(Properties(), 3).status().error_code(), "E0302");
+}
+
 }  // namespace
 }  // namespace refinery::scheduler

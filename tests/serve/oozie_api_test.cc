@@ -161,6 +161,54 @@ TEST_F(OozieApiTest, CoordinatorsHaveOozieKeysAndTheirVerbs) {
   EXPECT_EQ(Call("PUT", "/oozie/v2/job/" + id + "?action=change").status, 400);
 }
 
+TEST_F(OozieApiTest, CoordinatorChangeIgnoreAndDryRunAnswerAsOozie) {
+  const Properties wf = App("tock", Workflow(TestAction("a", "")));
+  const auto dir = dir_ / "apps" / "coord";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "coordinator.xml")
+      << "<coordinator-app xmlns=\"uri:oozie:coordinator:0.4\" name=\"tocks\" frequency=\"60\" "
+         "start=\"2026-01-01T00:00Z\" end=\"2026-01-01T02:00Z\" timezone=\"UTC\"><action><workflow><app-path>"
+      << *wf.Get("oozie.wf.application.path") << "</app-path></workflow></action></coordinator-app>";
+  Properties conf;
+  conf.Set("oozie.coord.application.path", "file://" + dir.string());
+  conf.Set("user.name", "tester");
+
+  // Dry run: the actions it would create, nothing stored.
+  const HttpReply dry = Call("POST", "/oozie/v2/jobs?action=dryrun", FormatHadoopConfigurationXml(conf));
+  ASSERT_EQ(dry.status, 201) << dry.body;
+  const json planned = json::parse(dry.body);
+  ASSERT_EQ(planned["actions"].size(), 2u);
+  EXPECT_EQ(planned["actions"][1]["nominalTime"], "2026-01-01T01:00Z");
+  EXPECT_THAT(planned["id"].get<std::string>(), HasSubstr("action for new instance"));
+  EXPECT_EQ(CallJson("GET", "/oozie/v2/jobs?jobtype=coordinator")["total"], 0);
+
+  const HttpReply created = Call("POST", "/oozie/v2/jobs?action=start", FormatHadoopConfigurationXml(conf));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = json::parse(created.body)["id"];
+  scheduler_->RunDue();
+
+  // change: stored and shown; bad values are E1015; workflows are E1017.
+  EXPECT_EQ(Call("PUT", "/oozie/v2/job/" + id + "?action=change&value=concurrency%3D3%3Bpausetime%3D2099-01-01T00%3A00Z")
+                .status,
+            200);
+  const json info = CallJson("GET", "/oozie/v2/job/" + id + "?show=info");
+  EXPECT_EQ(info["concurrency"], 3);
+  EXPECT_EQ(info["pauseTime"], "Thu, 01 Jan 2099 00:00:00 GMT");
+  const HttpReply bad = Call("PUT", "/oozie/v2/job/" + id + "?action=change&value=endtime%3Dsoon");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Header("oozie-error-code"), "E1015");
+  const std::string workflow = SubmitAndWait(App("plain", Workflow(TestAction("a", ""))));
+  EXPECT_EQ(Call("PUT", "/oozie/v2/job/" + workflow + "?action=change&value=concurrency%3D2").Header("oozie-error-code"),
+            "E1017");
+
+  // ignore: only FAILED, KILLED or TIMEDOUT actions; a running or succeeded one is E1024.
+  const HttpReply not_failed = Call("PUT", "/oozie/v2/job/" + id + "?action=ignore&type=action&scope=1");
+  EXPECT_EQ(not_failed.status, 400);
+  EXPECT_EQ(not_failed.Header("oozie-error-code"), "E1024");
+  EXPECT_EQ(Call("PUT", "/oozie/v2/job/" + id + "?action=ignore&type=action&scope=1-x").Header("oozie-error-code"),
+            "E0303");
+}
+
 TEST_F(OozieApiTest, ShowsStatusDefinitionLogAndGraph) {
   const std::string id = SubmitAndWait(App("shows", Workflow(TestAction("a", "<outcome>ok</outcome>"))));
   EXPECT_EQ(CallJson("GET", "/oozie/v2/job/" + id + "?show=status")["status"], "SUCCEEDED");

@@ -273,7 +273,7 @@ TEST_F(SqliteStoreTest, FileIsWalWithRefineryIdentity) {
   RawDb raw(path_);
   EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.QueryText("PRAGMA application_id"), std::to_string(0x52464E59));
-  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "4");
   EXPECT_EQ(raw.QueryText("PRAGMA integrity_check"), "ok");
 }
 
@@ -349,6 +349,33 @@ TEST_F(SqliteStoreTest, NotificationsQueueWithTheirBatchAndLeaveWhenDelivered) {
   EXPECT_EQ(store_->CountNotifications("FAILED").value(), 1);
   EXPECT_FALSE(store_->NextNotificationTime().value().has_value());
   EXPECT_TRUE(store_->ListDueNotifications(10000, 10).value().empty());
+}
+
+TEST_F(SqliteStoreTest, DeletesCoordinatorActionsInTheSameBatchAsTheJob) {
+  CoordinatorJobRecord job;
+  job.id = "0000001-260101000000000-test-C";
+  job.status = "RUNNING";
+  WriteBatch batch;
+  batch.coordinator_jobs.push_back(job);
+  for (int n = 1; n <= 3; ++n) {
+    CoordinatorActionRecord action;
+    action.id = job.id + "@" + std::to_string(n);
+    action.job_id = job.id;
+    action.action_number = n;
+    action.status = "WAITING";
+    batch.coordinator_actions.push_back(action);
+  }
+  ApplyOk(batch);
+  job.last_action_number = 1;
+  WriteBatch change;
+  change.coordinator_jobs.push_back(job);
+  change.deleted_coordinator_actions = {job.id + "@3", job.id + "@2"};
+  ApplyOk(change);
+  const auto actions = store_->ListCoordinatorActions(job.id).value();
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].action_number, 1);
+  EXPECT_EQ(store_->GetCoordinatorJob(job.id).value().last_action_number, 1);
+  EXPECT_EQ(store_->GetCoordinatorAction(job.id + "@2").status().error_code(), "E0605");
 }
 
 }  // namespace

@@ -115,5 +115,30 @@ TEST(StoreFixture, MigratedVersion2SchemaEqualsAFreshStore) {
   EXPECT_EQ(RawDb(old_path).QueryText("PRAGMA user_version"), RawDb(fresh_path).QueryText("PRAGMA user_version"));
 }
 
+TEST(StoreFixture, Version3StoreOpensWithItsModels) {
+  TempDir dir;
+  const std::string path = MakeFromFixture(dir, "state_v3.sql");
+  std::unique_ptr<Store> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->GetJob(kJob)->id, kJob);
+  Result<std::vector<ModelVersionRecord>> versions = store->ListModelVersions("bank");
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ(versions->front().stage, "production");
+  EXPECT_EQ(*store->LastModelEventId(), 2);
+  // Version 4's SLA events start empty.
+  EXPECT_TRUE(store->ListSlaEvents(kJob)->empty());
+}
+
+TEST(StoreFixture, MigratedVersion3SchemaEqualsAFreshStore) {
+  TempDir dir;
+  const std::string old_path = MakeFromFixture(dir, "state_v3.sql");
+  const std::string fresh_path = dir.File("fresh.db");
+  ASSERT_NE(OpenOrDie(old_path), nullptr);
+  ASSERT_NE(OpenOrDie(fresh_path), nullptr);
+  EXPECT_EQ(SchemaOf(old_path), SchemaOf(fresh_path));
+  EXPECT_EQ(RawDb(old_path).QueryText("PRAGMA user_version"), RawDb(fresh_path).QueryText("PRAGMA user_version"));
+}
+
 }  // namespace
 }  // namespace refinery::store

@@ -146,7 +146,7 @@ TEST(StoreOpen, NewerSchemaVersionIsRefused) {
   const std::string message = store.status().message();
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition) << message;
   EXPECT_TRUE(Contains(message, path)) << message;
-  EXPECT_TRUE(Contains(message, "newer Refinery (schema version 99, this build reads up to 3)")) << message;
+  EXPECT_TRUE(Contains(message, "newer Refinery (schema version 99, this build reads up to 4)")) << message;
 }
 
 TEST(StoreOpen, ReopeningTheCurrentVersionKeepsData) {
@@ -161,7 +161,7 @@ TEST(StoreOpen, ReopeningTheCurrentVersionKeepsData) {
     ASSERT_NE(store, nullptr);
     EXPECT_TRUE(store->GetJob(JobId(1)).ok());
   }
-  EXPECT_EQ(RawDb(path).QueryText("PRAGMA user_version"), "3");
+  EXPECT_EQ(RawDb(path).QueryText("PRAGMA user_version"), "4");
 }
 
 TEST(StoreOpen, MissingDirectoryIsAnIoErrorNamingThePath) {
