@@ -25,6 +25,7 @@ namespace refinery::cli::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::refinery::testing::ReadWhole;
 using nlohmann::json;
 namespace stdfs = std::filesystem;
 
@@ -34,13 +35,6 @@ constexpr char kLead[] =
     R"({"age":35,"job":"management","marital":"married","education":"tertiary","default":"no","balance":1350,)"
     R"("housing":"yes","loan":"no","contact":"cellular","day":16,"month":"apr","campaign":1,"pdays":330,)"
     R"("previous":1,"poutcome":"success"})";
-
-std::string ReadText(const stdfs::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // Raw-zone snapshot directories, oldest first (their names are nominal times).
 std::vector<stdfs::path> Snapshots(const stdfs::path& home) {
@@ -57,7 +51,7 @@ size_t RowsIn(const stdfs::path& snapshot) {
   size_t rows = 0;
   for (const auto& entry : stdfs::directory_iterator(snapshot)) {
     if (entry.path().filename().string().rfind("part-", 0) != 0) continue;
-    const std::string text = ReadText(entry.path());
+    const std::string text = ReadWhole(entry.path());
     rows += static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
   }
   return rows;
@@ -98,7 +92,7 @@ class FunnelExampleTest : public CliFixture {
       if (!url.empty()) base_ = url.substr(0, url.rfind("/oozie"));
       if (base_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ASSERT_FALSE(base_.empty()) << ReadText(dir_ / "server.log");
+    ASSERT_FALSE(base_.empty()) << ReadWhole(dir_ / "server.log");
   }
 
   CommandResult Remote(std::vector<std::string> args) {
@@ -143,7 +137,7 @@ class FunnelExampleTest : public CliFixture {
 
   // job.properties for one workflow run of the app (no coordinator).
   stdfs::path WorkflowProperties(const std::string& source_file, const std::string& extra) {
-    std::string text = ReadText(kApp + "/" + source_file);
+    std::string text = ReadWhole(kApp + "/" + source_file);
     text = std::regex_replace(text, std::regex("oozie\\.coord\\.application\\.path=\\.\n"),
                               "oozie.wf.application.path=file://" + kApp + "\n");
     return WriteFile("wf-" + source_file, text + extra);
@@ -153,7 +147,7 @@ class FunnelExampleTest : public CliFixture {
   std::string OnlyEmail() {
     const auto messages = smtp_.Messages(1);
     EXPECT_EQ(messages.size(), 1u);
-    return messages.empty() ? "" : ReadText(messages.front());
+    return messages.empty() ? "" : ReadWhole(messages.front());
   }
 
   ::refinery::testing::SmtpSink smtp_;
@@ -162,8 +156,8 @@ class FunnelExampleTest : public CliFixture {
 };
 
 TEST_F(FunnelExampleTest, RunsTwiceOnTheScheduleServesTheNewModelAndEmailsAFailure) {
-  ASSERT_EQ(Shell("bash '" + kApp + "/create-funnel-db.sh'"), 0) << ReadText(dir_ / "shell.log");
-  EXPECT_THAT(ReadText(dir_ / "shell.log"), HasSubstr("4521 rows in table mysql_funnel"));
+  ASSERT_EQ(Shell("bash '" + kApp + "/create-funnel-db.sh'"), 0) << ReadWhole(dir_ / "shell.log");
+  EXPECT_THAT(ReadWhole(dir_ / "shell.log"), HasSubstr("4521 rows in table mysql_funnel"));
   StartServer();
 
   // The article's submission, with the schedule shortened to a minute so the
@@ -266,8 +260,8 @@ TEST_F(FunnelExampleTest, RunsAgainstMariaDbAndEmailsWhenTheDatabaseStops) {
   const data::ConnectionSpec admin = mariadb.AdminSpec();
   const std::string socket = admin.url.substr(admin.url.find("socket=") + 7);
   ASSERT_EQ(Shell("bash '" + kApp + "/create-funnel-db.sh' --mysql --socket='" + socket + "' -u root"), 0)
-      << ReadText(dir_ / "shell.log");
-  EXPECT_THAT(ReadText(dir_ / "shell.log"), HasSubstr("4521"));
+      << ReadWhole(dir_ / "shell.log");
+  EXPECT_THAT(ReadWhole(dir_ / "shell.log"), HasSubstr("4521"));
   {
     auto connection = data::Connect(admin);
     ASSERT_TRUE(connection.ok()) << connection.status().ToString();
@@ -283,7 +277,7 @@ TEST_F(FunnelExampleTest, RunsAgainstMariaDbAndEmailsWhenTheDatabaseStops) {
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_EQ(RowsIn(home_ / "fs/user/rawzone/funnel-sqoop-toHDFS/mariadb"), 4521u);
   EXPECT_THAT(Run({"models", "show", "funnel"}).out, HasSubstr("production"));
-  EXPECT_THAT(ReadText(home_ / "logs/server.log") + run.out, ::testing::Not(HasSubstr(mariadb.password())));
+  EXPECT_THAT(ReadWhole(home_ / "logs/server.log") + run.out, ::testing::Not(HasSubstr(mariadb.password())));
 
   mariadb.Stop();
   const auto stopped = Run({"job", "-config", properties.string(), "-run", "-verbose"});
