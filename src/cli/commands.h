@@ -31,6 +31,9 @@ struct JobOptions {
   std::string kill_id, suspend_id, resume_id, rerun_id;
   std::string change_id, change_value;  // coordinator -change ID -value 'endtime=..;concurrency=..;pausetime=..'
   std::string ignore_id, action_scope;  // coordinator -ignore ID -action 1,3-4
+  // coordinator -rerun ID -action 1,3-4 | -date A::B [-refresh] [-nocleanup] [-failed]
+  std::string date_scope;
+  bool refresh = false, nocleanup = false, failed = false;
   std::string poll_id;          // follow a job (or coordinator action) until it ends; needs a server
   int poll_timeout_minutes = 30;  // Oozie's -timeout for -poll; 0 waits for ever
 };

@@ -14,7 +14,11 @@
 #include "cli/data_home.h"
 #include "cli/oozie_format.h"
 #include "core/job_id.h"
+#include "core/clock.h"
 #include "core/time_format.h"
+#include "coordinator/bundle.h"
+#include "scheduler/coordinator_scheduler.h"
+#include "serve/oozie_json.h"
 #include "store/job_query.h"
 #include "workflow/workflow_app.h"
 
@@ -72,7 +76,7 @@ class ProgressPrinter : public engine::EngineObserver {
 // points at a local directory next to it, so an app runs where it was
 // written; hdfs:// and /abs paths live in the file-system root.
 void AnchorRelativeAppPath(Properties* conf, const std::string& config_path) {
-  for (const char* key : {"oozie.wf.application.path", "oozie.coord.application.path"}) {
+  for (const char* key : {"oozie.wf.application.path", "oozie.coord.application.path", "oozie.bundle.application.path"}) {
     auto value = conf->Get(key);
     if (!value || value->empty()) continue;
     const bool has_scheme = value->find("://") != std::string::npos || value->rfind("${", 0) == 0;
@@ -118,9 +122,63 @@ Result<std::unique_ptr<DataHome>> OpenWithEngine(const GlobalOptions& global, co
   return home;
 }
 
+// Bundles without a server (bundle_api.h serves the same over HTTP): -submit
+// and -run store the bundle in the data home, where `refinery server` kicks
+// it off; -info, -start and `jobs -jobtype bundle` read or edit the store.
+// Kill, suspend and resume reach running workflows, so they need the server.
+int SubmitBundleLocally(const GlobalOptions& global, const Properties& conf, bool start) {
+  auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+  if (!home.ok()) return PrintError(home.status());
+  scheduler::CoordinatorScheduler bundles((*home)->store.get(), nullptr, (*home)->files.get(), SystemClock());
+  auto id = bundles.SubmitBundle(conf, start);
+  if (!id.ok()) return PrintError(id.status());
+  std::printf("job: %s\n", id->c_str());
+  std::fprintf(stderr, "bundle %s stored %s; its coordinators are submitted and run by `refinery server` from its "
+                       "kick-off time%s\n",
+               id->c_str(), start ? "RUNNING" : "PREP (start it with refinery job -start ID)",
+               start ? "" : " once started");
+  return 0;
+}
+
+int ShowBundleLocally(store::Store& store, const std::string& id, const JobOptions& options) {
+  auto bundle = store.GetBundleJob(id);
+  if (!bundle.ok()) return PrintError(bundle.status());
+  if (!options.definition_id.empty()) {
+    std::printf("%s\n", bundle->definition.c_str());
+    return 0;
+  }
+  if (!options.configcontent_id.empty()) {
+    std::printf("%s\n", bundle->conf.c_str());
+    return 0;
+  }
+  if (!options.log_id.empty()) {
+    std::fprintf(stderr, "Error: a bundle has no log of its own; see its coordinators (refinery job -info %s)\n",
+                 id.c_str());
+    return 2;
+  }
+  auto coordinators = store.ListBundleCoordinatorJobs(id);
+  if (!coordinators.ok()) return PrintError(coordinators.status());
+  std::printf("%s", FormatBundleInfo(serve::BundleJobToJson(*bundle, *coordinators, "")).c_str());
+  return 0;
+}
+
+int ControlBundleLocally(const GlobalOptions& global, const JobOptions& options) {
+  if (options.start_id.empty()) {
+    std::fprintf(stderr, "Error: killing, suspending or resuming a bundle reaches the coordinators running in the "
+                         "server: add -oozie http://127.0.0.1:11000/oozie (or set OOZIE_URL)\n");
+    return 2;
+  }
+  auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+  if (!home.ok()) return PrintError(home.status());
+  scheduler::CoordinatorScheduler bundles((*home)->store.get(), nullptr, (*home)->files.get(), SystemClock());
+  const Status started = bundles.StartBundle(options.start_id);
+  return started.ok() ? 0 : PrintError(started);
+}
+
 int RunJob(const GlobalOptions& global, const JobOptions& options) {
   auto conf = LoadJobConfiguration(options, true);
   if (!conf.ok()) return PrintError(conf.status());
+  if (conf->Get("oozie.bundle.application.path")) return SubmitBundleLocally(global, *conf, options.run);
   if (conf->Get("oozie.coord.application.path")) {
     std::fprintf(stderr,
                  "Error: coordinators run in the server, which keeps their schedule: start `refinery server`, "
@@ -166,6 +224,30 @@ int DryRun(const GlobalOptions& global, const JobOptions& options) {
   return 0;
 }
 
+// `job -rerun <coordinator id> -action 1,3-4 | -date A::B` without a server:
+// the actions go back to WAITING in the store and the coordinator RUNNING; the
+// next `refinery server` (or the one running, at its next pass) starts them.
+int RerunCoordinator(const GlobalOptions& global, const JobOptions& options) {
+  if (options.action_scope.empty() == options.date_scope.empty()) {
+    std::fprintf(stderr, "Error: E0303: a coordinator -rerun needs exactly one of -action 1,3-4 or -date A::B\n");
+    return 2;
+  }
+  auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+  if (!home.ok()) return PrintError(home.status());
+  // Rerun only edits the store; the engine is not needed until a server runs the job.
+  scheduler::CoordinatorScheduler coordinators((*home)->store.get(), nullptr, (*home)->files.get(), SystemClock());
+  scheduler::CoordinatorScheduler::RerunRequest request;
+  request.type = options.action_scope.empty() ? "date" : "action";
+  request.scope = options.action_scope.empty() ? options.date_scope : options.action_scope;
+  request.refresh = options.refresh;
+  request.nocleanup = options.nocleanup;
+  request.failed = options.failed;
+  auto rerun = coordinators.Rerun(options.rerun_id, request);
+  if (!rerun.ok()) return PrintError(rerun.status());
+  for (const auto& action : *rerun) std::printf("%s %s\n", action.id.c_str(), action.status.c_str());
+  return 0;
+}
+
 // Verbs that act on a stored job and may need the engine to continue it.
 int ControlJob(const GlobalOptions& global, const JobOptions& options) {
   ProgressPrinter printer(options.verbose, options.quiet);
@@ -201,6 +283,7 @@ int ShowJob(const GlobalOptions& global, const JobOptions& options) {
                           : !options.log_id.empty()        ? options.log_id
                           : !options.definition_id.empty() ? options.definition_id
                                                            : options.configcontent_id;
+  if (coordinator::IsBundleJobId(id)) return ShowBundleLocally(store, id, options);
   auto job = store.GetJob(id);
   if (!job.ok()) return PrintError(job.status());
   if (!options.log_id.empty()) {
@@ -271,6 +354,13 @@ int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
       !options.configcontent_id.empty()) {
     return ShowJob(global, options);
   }
+  const std::string rerun_job = options.rerun_id.substr(0, options.rerun_id.find('@'));
+  if (rerun_job.size() > 2 && rerun_job.compare(rerun_job.size() - 2, 2, "-C") == 0) {
+    return RerunCoordinator(global, options);
+  }
+  for (const std::string* id : {&options.kill_id, &options.suspend_id, &options.resume_id, &options.start_id}) {
+    if (coordinator::IsBundleJobId(*id)) return ControlBundleLocally(global, options);
+  }
   if (!options.kill_id.empty() || !options.suspend_id.empty() || !options.resume_id.empty() ||
       !options.start_id.empty() || !options.rerun_id.empty()) {
     return ControlJob(global, options);
@@ -283,6 +373,19 @@ int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
 
 int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options) {
   if (!ServerUrlOf(global).empty()) return RunRemoteJobsCommand(global, options);
+  if (options.jobtype.find("bundle") != std::string::npos) {
+    auto filter = store::ParseJobFilter(options.filter);
+    if (!filter.ok()) return PrintError(filter.status());
+    auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+    if (!home.ok()) return PrintError(home.status());
+    store::Store& store = *(*home)->store;
+    auto page = store.ListBundleJobs(filter->statuses, std::max(options.offset, 1) - 1, std::max(options.len, 1));
+    if (!page.ok()) return PrintError(page.status());
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& bundle : page->jobs) list.push_back(serve::BundleJobToJson(bundle, {}, ""));
+    std::printf("%s", FormatBundleList(list).c_str());
+    return 0;
+  }
   if (options.jobtype.find("wf") == std::string::npos && options.jobtype.find("workflow") == std::string::npos) {
     std::fprintf(stderr, "Error: E0303: Invalid parameter value, [jobtype] = [%s]; Refinery lists wf jobs\n",
                  options.jobtype.c_str());

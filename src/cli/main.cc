@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
   refinery::cli::JobOptions job;
   CLI::App* job_cmd = app.add_subcommand(
       "job", "submit, run and manage workflow jobs (Oozie's `oozie job`); in-process against the data home, or "
-             "through a server with -oozie URL (coordinators need a server)");
+             "through a server with -oozie URL (coordinators need a server; bundles are stored in-process and run "
+             "by the server)");
   job_cmd->footer(
       "Job ids look like 0000001-261201101500000-refinery-W; an action is <job id>@<node name>.\n"
       "Exit status: 0 when the command worked (with -run: the job SUCCEEDED); 2 for a bad argument, file or id;\n"
@@ -101,14 +102,24 @@ int main(int argc, char** argv) {
   job_cmd->add_option("--resume", job.resume_id, "resume a suspended job and run it to completion");
   job_cmd->add_option("--rerun", job.rerun_id,
                       "rerun a finished job (-config/-D may set oozie.wf.rerun.failnodes=true or "
-                      "oozie.wf.rerun.skip.nodes=a,b)");
+                      "oozie.wf.rerun.skip.nodes=a,b); a coordinator id reruns the actions given with -action or "
+                      "-date (with -refresh, -nocleanup, -failed)");
   job_cmd->add_option("--change", job.change_id,
                       "with -oozie: change a coordinator's endtime, concurrency or pausetime (give -value)");
   job_cmd->add_option("--value", job.change_value,
                       "with -change: 'endtime=2026-12-31T00:00Z;concurrency=2;pausetime=...' (empty pausetime clears it)");
   job_cmd->add_option("--ignore", job.ignore_id,
                       "with -oozie: mark a coordinator's FAILED, KILLED or TIMEDOUT actions IGNORED (give -action)");
-  job_cmd->add_option("--action", job.action_scope, "with -ignore: coordinator action numbers, e.g. 1,3-4");
+  job_cmd->add_option("--action", job.action_scope,
+                      "with -ignore or a coordinator's -rerun: coordinator action numbers, e.g. 1,3-4");
+  job_cmd->add_option("--date", job.date_scope,
+                      "with a coordinator's -rerun: nominal times, ranges A::B and dates comma-separated, e.g. "
+                      "2026-01-01T00:00Z::2026-01-02T00:00Z");
+  job_cmd->add_flag("--refresh", job.refresh, "with a coordinator's -rerun: resolve the input dependencies again");
+  job_cmd->add_flag("--nocleanup", job.nocleanup,
+                    "with a coordinator's -rerun: keep the actions' output directories (deleted otherwise)");
+  job_cmd->add_flag("--failed", job.failed,
+                    "with a coordinator's -rerun: rerun only the failed nodes of each action's workflow");
   job_cmd->add_flag("--quiet", job.quiet, "with -run: print only the job id and final status");
   job_cmd->add_option("--workers", job.workers, "worker threads for actions (default 4)");
 
@@ -119,7 +130,7 @@ int main(int argc, char** argv) {
       "  refinery jobs -filter status=FAILED -len 20\n"
       "  refinery jobs -filter 'name=funnelWorkflow;status=RUNNING'\n"
       "  refinery jobs -oozie http://127.0.0.1:11000/oozie -jobtype coordinator");
-  jobs_cmd->add_option("--jobtype", jobs.jobtype, "wf (default) or coordinator (coordinators need -oozie)");
+  jobs_cmd->add_option("--jobtype", jobs.jobtype, "wf (default), coordinator (needs -oozie) or bundle");
   jobs_cmd->add_option("--filter", jobs.filter, "status=RUNNING;name=x;user=y;id=z;text=t");
   jobs_cmd->add_option("--len", jobs.len, "number of jobs to show (default 100)");
   jobs_cmd->add_option("--offset", jobs.offset, "1-based index of the first job (default 1)");

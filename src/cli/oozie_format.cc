@@ -75,4 +75,46 @@ std::string FormatJobList(const store::JobPage& page) {
   return out.str();
 }
 
+namespace {
+
+std::string JsonText(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return "-";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+}  // namespace
+
+std::string FormatBundleInfo(const nlohmann::json& bundle) {
+  std::ostringstream out;
+  out << "Job ID : " << JsonText(bundle, "bundleJobId") << "\n" << kRule << "\n";
+  out << "Job Name : " << JsonText(bundle, "bundleJobName") << "\n";
+  out << "App Path : " << JsonText(bundle, "bundleJobPath") << "\n";
+  out << "Status   : " << JsonText(bundle, "status") << "\n";
+  out << "Kickoff time   : " << JsonText(bundle, "kickoffTime") << "\n" << kRule << "\n";
+  const std::string format = "{:<44}{:<22}{:<16}{:<8}{:<10}{:<32}{}\n";
+  out << fmt::format(fmt::runtime(format), "Job ID", "Name", "Status", "Freq", "Unit", "Started", "Next Materialized")
+      << kRule << "\n";
+  for (const nlohmann::json& job : bundle.value("bundleCoordJobs", nlohmann::json::array())) {
+    out << fmt::format(fmt::runtime(format), JsonText(job, "coordJobId"), Truncate(JsonText(job, "coordJobName"), 22),
+                       JsonText(job, "status"), JsonText(job, "frequency"), JsonText(job, "timeUnit"),
+                       JsonText(job, "startTime"), JsonText(job, "nextMaterializedTime"));
+    out << kRule << "\n";
+  }
+  return out.str();
+}
+
+std::string FormatBundleList(const nlohmann::json& bundlejobs) {
+  std::ostringstream out;
+  const std::string format = "{:<44}{:<22}{:<16}{:<32}{}\n";
+  out << fmt::format(fmt::runtime(format), "Job ID", "Bundle Name", "Status", "Kickoff", "Created") << kRule << "\n";
+  for (const nlohmann::json& bundle : bundlejobs) {
+    out << fmt::format(fmt::runtime(format), JsonText(bundle, "bundleJobId"),
+                       Truncate(JsonText(bundle, "bundleJobName"), 22), JsonText(bundle, "status"),
+                       JsonText(bundle, "kickoffTime"), JsonText(bundle, "createdTime"));
+  }
+  out << kRule << "\n";
+  return out.str();
+}
+
 }  // namespace refinery::cli

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "store/store.h"
 
 namespace refinery::cli {
@@ -13,5 +15,10 @@ std::string FormatCliTime(int64_t epoch_ms);  // "-" when 0
 std::string FormatJobInfo(const store::WorkflowJobRecord& job,
                           const std::vector<store::WorkflowActionRecord>& actions, bool verbose);
 std::string FormatJobList(const store::JobPage& page);
+
+// A bundle as the Oozie API shows it (serve::BundleJobToJson): `job -info`
+// with its coordinators, and the `jobs -jobtype bundle` table.
+std::string FormatBundleInfo(const nlohmann::json& bundle);
+std::string FormatBundleList(const nlohmann::json& bundlejobs);
 
 }  // namespace refinery::cli

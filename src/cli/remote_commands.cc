@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/data_home.h"
 #include "cli/oozie_format.h"
+#include "coordinator/bundle.h"
 #include "serve/http.h"
 #include "serve/http_client.h"
 #include "serve/oozie_json.h"
@@ -156,6 +157,16 @@ int Show(RemoteServer& server, const JobOptions& options) {
     return 0;
   }
   const std::string& id = !options.info_id.empty() ? options.info_id : options.configcontent_id;
+  if (coordinator::IsBundleJobId(id)) {
+    auto answer = server.CallJson("GET", JobPath(id, "show=info"));
+    if (!answer.ok()) return PrintError(answer.status());
+    if (!options.configcontent_id.empty()) {
+      std::printf("%s\n", TextOr(*answer, "conf", "").c_str());
+    } else {
+      std::printf("%s", FormatBundleInfo(*answer).c_str());
+    }
+    return 0;
+  }
   if (IsCoordinatorId(id)) {
     auto answer = server.CallJson("GET", JobPath(id, "show=info&offset=1&len=1000"));
     if (!answer.ok()) return PrintError(answer.status());
@@ -187,7 +198,19 @@ int Control(RemoteServer& server, const JobOptions& options) {
   if (!options.suspend_id.empty()) id = options.suspend_id, action = "suspend";
   if (!options.resume_id.empty()) id = options.resume_id, action = "resume";
   if (!options.start_id.empty()) id = options.start_id, action = "start";
-  if (!options.rerun_id.empty()) {
+  const bool coord_rerun = !options.rerun_id.empty() && IsCoordinatorId(options.rerun_id);
+  if (coord_rerun) {
+    // Oozie's coordinator rerun: -action or -date (one of them), then the flags.
+    if (options.action_scope.empty() == options.date_scope.empty()) {
+      std::fprintf(stderr, "Error: E0303: a coordinator -rerun needs exactly one of -action 1,3-4 or -date A::B\n");
+      return 2;
+    }
+    id = options.rerun_id;
+    action = "coord-rerun&type=" + std::string(options.action_scope.empty() ? "date" : "action") + "&scope=" +
+             serve::PercentEncode(options.action_scope.empty() ? options.date_scope : options.action_scope) +
+             "&refresh=" + (options.refresh ? "true" : "false") + "&nocleanup=" +
+             (options.nocleanup ? "true" : "false") + "&failed=" + (options.failed ? "true" : "false");
+  } else if (!options.rerun_id.empty()) {
     id = options.rerun_id, action = "rerun";
     auto conf = LoadJobConfiguration(options, false);
     if (!conf.ok()) return PrintError(conf.status());
@@ -203,7 +226,7 @@ int Control(RemoteServer& server, const JobOptions& options) {
   auto answer = server.Call("PUT", JobPath(id, "action=" + action), body);
   if (!answer.ok()) return PrintError(answer.status());
   const json ignored = json::parse(*answer, nullptr, false);
-  if (!options.ignore_id.empty() && ignored.is_object()) {
+  if ((!options.ignore_id.empty() || coord_rerun) && ignored.is_object()) {
     for (const json& item : ignored.value("actions", json::array())) {
       std::printf("%s %s\n", TextOr(item, "id").c_str(), TextOr(item, "status").c_str());
     }
@@ -390,6 +413,10 @@ int RunRemoteJobsCommand(const GlobalOptions& global, const JobsOptions& options
                              "&len=" + std::to_string(std::max(options.len, 1));
   auto answer = server->CallJson("GET", target);
   if (!answer.ok()) return PrintError(answer.status());
+  if (answer->contains("bundlejobs")) {
+    std::printf("%s", FormatBundleList((*answer)["bundlejobs"]).c_str());
+    return 0;
+  }
   if (answer->contains("coordinatorjobs")) {
     std::printf("%-44s %-20s %-16s %-8s %-22s %s\n", "Job ID", "App Name", "Status", "Freq", "Unit",
                 "Next Materialized");

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/data_home.h"
@@ -142,6 +143,13 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   // does not, so the check is off unless the operator asks for it.
   scheduler_options.check_maximum_frequency =
       data_home.settings.GetOr("oozie.service.coord.check.maximum.frequency", "false") == "true";
+  // Coordinator action SLA misses go to the same webhooks as the engine's (refinery.server.webhooks).
+  std::stringstream sla_webhooks(data_home.settings.GetOr("refinery.server.webhooks", ""));
+  for (std::string url; std::getline(sla_webhooks, url, ',');) {
+    url.erase(0, url.find_first_not_of(" \t"));
+    url.erase(url.find_last_not_of(" \t") + 1);
+    if (!url.empty()) scheduler_options.sla_webhook_urls.push_back(url);
+  }
   scheduler::CoordinatorScheduler scheduler(data_home.store.get(), data_home.engine.get(), data_home.files.get(),
                                            SystemClock(), scheduler_options);
   auto server = serve::Server::Start(data_home.engine.get(), &scheduler, data_home.store.get(), *server_options);

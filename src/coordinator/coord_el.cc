@@ -6,6 +6,7 @@
 
 #include <date/date.h>
 
+#include "coordinator/internal.h"
 #include "core/time_format.h"
 #include "el/functions.h"
 
@@ -218,6 +219,10 @@ void RegisterJobFunctions(el::FunctionTable* table, const CoordElContext* ctx) {
   });
 }
 
+}  // namespace
+
+namespace internal {
+
 // Hadoop's Configuration substitution of ${name} (no spaces, no '$').
 std::string SubstituteProperties(std::string text, const Properties& conf) {
   for (int depth = 0; depth < 20; ++depth) {
@@ -249,6 +254,10 @@ std::string SubstituteProperties(std::string text, const Properties& conf) {
   }
   return text;
 }
+
+}  // namespace internal
+
+namespace {
 
 // End of the ${...} starting at `open` (index of '}'), skipping quoted text.
 size_t ExpressionEnd(std::string_view text, size_t open) {
@@ -311,7 +320,7 @@ Result<std::string> EvaluateCoordText(std::string_view text, const CoordElContex
 Result<std::string> ResolveSubmitText(std::string_view text, const Properties* conf, const std::string& user) {
   static const Properties kEmpty;
   const Properties& props = conf ? *conf : kEmpty;
-  std::string substituted = SubstituteProperties(std::string(text), props);
+  std::string substituted = internal::SubstituteProperties(std::string(text), props);
   if (!el::HasExpressions(substituted)) return substituted;
 
   CoordElContext ctx;

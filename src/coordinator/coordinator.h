@@ -75,6 +75,17 @@ struct DataEvent {
   int line = 0;
 };
 
+// <input-logic> (coordinator 0.5), as parsed; input_logic.h evaluates it.
+struct InputLogicNode {
+  enum class Kind { kAnd, kOr, kCombine, kDataIn };
+  Kind kind = Kind::kAnd;
+  std::string name;                    // "" when unnamed; coord:dataIn(name) gives what satisfied it
+  std::string data_in;                 // kDataIn: the name of the <input-events> data-in it reads
+  std::optional<int64_t> min;          // instances that suffice once `wait` has passed (inherited)
+  std::optional<int64_t> wait_minutes; // how long to wait for every instance before `min` suffices (inherited)
+  std::vector<InputLogicNode> children;
+};
+
 struct CoordinatorApp {
   std::string xmlns;
   std::string name;
@@ -87,6 +98,7 @@ struct CoordinatorApp {
   std::vector<DataEvent> input_events;
   std::vector<DataEvent> output_events;
   std::string input_logic_xml;  // raw, empty when absent
+  std::optional<InputLogicNode> input_logic;  // parsed; several top-level elements are an implicit <and>
   std::string app_path;
   Properties action_configuration;  // values may still hold coord:* EL
   std::vector<std::pair<std::string, std::optional<std::string>>> parameters;
@@ -170,6 +182,12 @@ class Materializer {
   const Clock* clock_;
   MaterializeOptions options_;
 };
+
+// The action `number` at `nominal` with its dataset instances resolved at
+// `now`, as materialization creates it (`job -rerun -refresh` resolves an
+// action's inputs again with it).
+Result<MaterializedAction> MaterializeAction(const CoordinatorApp& app, const JobState& state, int64_t number,
+                                             TimePoint nominal, TimePoint now);
 
 // Nominal time of action `number` (1-based), as the k = number-1 term of the
 // series. nullopt when past the end (end exclusive).

@@ -12,10 +12,7 @@
 #include "core/time_format.h"
 
 namespace refinery::coordinator {
-namespace {
-
-constexpr int64_t kMaxTimeout = 86400;
-constexpr int64_t kMaxThrottle = 500;
+namespace internal {
 
 std::string_view LocalName(std::string_view name) {
   size_t colon = name.find(':');
@@ -51,6 +48,19 @@ pugi::xml_node Child(const pugi::xml_node& parent, std::string_view local) {
   }
   return pugi::xml_node();
 }
+
+}  // namespace internal
+
+namespace {
+
+using internal::Child;
+using internal::Children;
+using internal::LocalName;
+using internal::Text;
+using internal::Trim;
+
+constexpr int64_t kMaxTimeout = 86400;
+constexpr int64_t kMaxThrottle = 500;
 
 std::string Serialize(const pugi::xml_node& n) {
   std::ostringstream os;
@@ -314,7 +324,30 @@ Status Parser::ParseAction(const pugi::xml_node& action, CoordinatorApp* app) {
       app->action_configuration.Set(name, value);
     }
   }
-  if (pugi::xml_node sla = Child(action, "info")) app->sla_xml = Serialize(sla);
+  if (pugi::xml_node sla = Child(action, "info")) {
+    app->sla_xml = Serialize(sla);
+    // The scheduler evaluates it per action (scheduler/coordinator_sla.cc); its fields are checked here.
+    static const std::set<std::string> kSlaFields = {
+        "nominal-time", "should-start", "should-end", "max-duration", "alert-events", "alert-contact",
+        "notification-msg", "upstream-apps",
+        // sla 0.1 only
+        "app-name", "parent-child-id", "sequence-id", "dev-contact", "qa-contact", "se-contact", "alert-frequency",
+        "alert-percentage"};
+    bool has_nominal_time = false;
+    for (pugi::xml_node field : sla.children()) {
+      if (field.type() != pugi::node_element) continue;
+      const std::string name(LocalName(field.name()));
+      if (kSlaFields.count(name) == 0) {
+        return Error(field, "E0701", "XML schema error, <sla:info> does not allow <" + std::string(field.name()) +
+                                         ">; use nominal-time, should-start, should-end, max-duration, alert-events, "
+                                         "alert-contact, notification-msg or upstream-apps");
+      }
+      has_nominal_time = has_nominal_time || name == "nominal-time";
+    }
+    if (!has_nominal_time) {
+      return Error(sla, "E0701", "XML schema error, <sla:info> needs <sla:nominal-time>, e.g. ${coord:nominalTime()}");
+    }
+  }
   return Status::Ok();
 }
 
@@ -348,7 +381,18 @@ Result<CoordinatorApp> Parser::Parse() {
   if (pugi::xml_node e = Child(root, "input-events")) {
     REFINERY_RETURN_IF_ERROR(ParseEvents(e, "data-in", app, &app.input_events));
   }
-  if (pugi::xml_node l = Child(root, "input-logic")) app.input_logic_xml = Serialize(l);
+  if (pugi::xml_node l = Child(root, "input-logic")) {
+    app.input_logic_xml = Serialize(l);
+    if (app.xmlns != "uri:oozie:coordinator:0.5") {
+      return Error(l, "E0701",
+                   "XML schema error, <input-logic> needs xmlns=\"uri:oozie:coordinator:0.5\" (this app is " +
+                       app.xmlns + ")");
+    }
+    internal::InputLogicParsing parsing;
+    parsing.at = [this](const pugi::xml_node& n, Status s) { return At(n, std::move(s)); };
+    parsing.resolve = [this](const pugi::xml_node& n, std::string_view text) { return Resolve(n, text); };
+    REFINERY_ASSIGN_OR_RETURN(app.input_logic, internal::ParseInputLogicElement(l, app.input_events, parsing));
+  }
   if (pugi::xml_node e = Child(root, "output-events")) {
     REFINERY_RETURN_IF_ERROR(ParseEvents(e, "data-out", app, &app.output_events));
   }

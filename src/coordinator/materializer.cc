@@ -269,6 +269,11 @@ Result<MaterializedAction> CreateAction(const CoordinatorApp& app, const JobStat
 
 }  // namespace
 
+Result<MaterializedAction> MaterializeAction(const CoordinatorApp& app, const JobState& state, int64_t number,
+                                             TimePoint nominal, TimePoint now) {
+  return CreateAction(app, state, number, nominal, now);
+}
+
 Result<MaterializeResult> Materializer::Materialize(const JobState& state) const {
   const CoordinatorApp& app = *app_;
   const TimePoint now = clock_->Now();

@@ -33,19 +33,51 @@ class StoreActionState : public actions::ActionState {
   store::Store* store_;
 };
 
+// An action's log lines reach the job log at once, except during its first
+// moments: most actions end well within kLogBufferWindow, and their lines then
+// go into the transaction that records the action's end instead of one
+// transaction each. A long action's lines stream from the window's end on, so
+// `job -log` follows it live.
+constexpr auto kLogBufferWindow = std::chrono::milliseconds(250);
+
 class EngineActionReporter : public actions::ActionReporter {
  public:
   EngineActionReporter(Engine::Impl* impl, std::string job_id, std::string node)
-      : impl_(impl), job_id_(std::move(job_id)), node_(std::move(node)) {}
-  void Log(const std::string& line) override { impl_->ReportLog(job_id_, node_, line); }
+      : impl_(impl), job_id_(std::move(job_id)), node_(std::move(node)), started_(impl->env.clock->Now()) {}
+
+  void Log(const std::string& line) override {
+    const TimePoint now = impl_->env.clock->Now();
+    std::string stored = impl_->FormatActionLogLine(now, node_, line);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!streaming_ && now - started_ < kLogBufferWindow) {
+        pending_.emplace_back(job_id_, std::move(stored));
+      } else {
+        streaming_ = true;
+        pending_.emplace_back(job_id_, std::move(stored));
+        impl_->StoreLogLines(std::exchange(pending_, {}));
+      }
+    }
+    impl_->NotifyActionEvent(EngineEvent::Kind::kActionLog, job_id_, node_, line, -1);
+  }
   void Progress(double fraction, const std::string& detail) override {
     impl_->ReportProgress(job_id_, node_, fraction, detail);
+  }
+
+  // The lines not stored yet, for the batch that ends the action.
+  std::vector<std::pair<std::string, std::string>> TakePending() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(pending_, {});
   }
 
  private:
   Engine::Impl* impl_;
   std::string job_id_;
   std::string node_;
+  TimePoint started_;
+  std::mutex mu_;  // actions may log from several threads (a shell's stdout and stderr)
+  bool streaming_ = false;
+  std::vector<std::pair<std::string, std::string>> pending_;
 };
 
 }  // namespace
@@ -186,18 +218,22 @@ Effects::RunRequest Engine::Impl::RunActionOnce(const std::string& job_id, const
 
   std::lock_guard<std::mutex> lock(mu);
   Effects effects;
+  effects.batch.log_lines = reporter.TakePending();
   FinishAction(*job, node_name, result, effects);
   Effects::RunRequest continuation;
   Commit(effects, &continuation);
   return continuation;
 }
 
-void Engine::Impl::ReportLog(const std::string& job_id, const std::string& node, const std::string& line) {
+std::string Engine::Impl::FormatActionLogLine(TimePoint time, const std::string& node, const std::string& line) const {
+  return FormatIsoMillis(time) + " INFO  [" + node + "] " + line;
+}
+
+void Engine::Impl::StoreLogLines(std::vector<std::pair<std::string, std::string>> lines) {
   store::WriteBatch batch;
-  batch.log_lines.emplace_back(job_id, FormatIsoMillis(env.clock->Now()) + " INFO  [" + node + "] " + line);
+  batch.log_lines = std::move(lines);
   const Status status = env.store->Apply(batch);
   if (!status.ok()) Log(LogLevel::kWarn, "could not store a log line: " + status.ToString());
-  NotifyActionEvent(EngineEvent::Kind::kActionLog, job_id, node, line, -1);
 }
 
 void Engine::Impl::ReportProgress(const std::string& job_id, const std::string& node, double fraction,

@@ -141,7 +141,10 @@ struct Engine::Impl {
   void RunAction(const std::string& job_id, const std::string& node_name);
   // Runs one action; returns the next action to run on this thread, if any.
   Effects::RunRequest RunActionOnce(const std::string& job_id, const std::string& node_name);
-  void ReportLog(const std::string& job_id, const std::string& node, const std::string& line);
+  // An action's log line as the job log stores it.
+  std::string FormatActionLogLine(TimePoint time, const std::string& node, const std::string& line) const;
+  // Appends (job id, line) pairs to job logs in one transaction.
+  void StoreLogLines(std::vector<std::pair<std::string, std::string>> lines);
   void ReportProgress(const std::string& job_id, const std::string& node, double fraction,
                       const std::string& detail);
   // Tells observers about an action's log line or progress (takes mu).

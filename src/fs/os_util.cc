@@ -225,6 +225,8 @@ int SweepAbandonedSiblings(const stdfs::path& target) {
 }
 
 Status MakeDirs(const stdfs::path& dir, const std::string& uri) {
+  struct stat existing;
+  if (::stat(dir.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) return Status::Ok();  // the common case
   stdfs::path current;
   for (const stdfs::path& part : dir) {
     current /= part;

@@ -27,6 +27,9 @@ const std::vector<std::pair<const char*, MissingStrategy>> kStrategies = {
     {"mode", MissingStrategy::kMode},     {"constant", MissingStrategy::kConstant}};
 const std::vector<std::pair<const char*, UnseenPolicy>> kPolicies = {
     {"missing", UnseenPolicy::kMissing}, {"rare", UnseenPolicy::kRare}, {"error", UnseenPolicy::kError}};
+const std::vector<std::pair<const char*, CategoricalEncoding>> kEncodings = {
+    {"native", CategoricalEncoding::kNative}, {"ordered", CategoricalEncoding::kOrdered},
+    {"one-hot", CategoricalEncoding::kOneHot}};
 
 template <typename Enum>
 const char* NameOf(Enum value, const std::vector<std::pair<const char*, Enum>>& table) {
@@ -152,6 +155,56 @@ Result<Feature> FitFeature(const Frame& frame, const std::vector<uint32_t>& rows
   return f;
 }
 
+// Weight of the overall mean in a category's smoothed mean, in rows: a
+// category seen a handful of times is ordered near the middle, not at an end.
+constexpr double kOrderingPriorRows = 10;
+
+// Renumbers the categories of `f` by the mean label of their training rows
+// (smoothed toward the overall mean), lowest first; ties keep frequency
+// order. The fill code follows its category.
+void OrderCategoriesByTarget(const FrameColumn& column, const std::vector<uint32_t>& rows,
+                             const std::vector<float>& labels, Feature* f) {
+  const size_t n = f->categories.size();
+  std::unordered_map<std::string, size_t> position;
+  for (size_t c = 0; c < n; ++c) position.emplace(f->categories[c], c);
+  const auto rare = position.find(kRareCategory);
+  // The code each dictionary entry encodes to; -1 = missing.
+  std::vector<int64_t> code_of(column.dictionary.size(), -1);
+  for (size_t d = 0; d < column.dictionary.size(); ++d) {
+    const auto found = position.find(column.dictionary[d]);
+    if (found != position.end()) {
+      code_of[d] = static_cast<int64_t>(found->second);
+    } else if (rare != position.end()) {
+      code_of[d] = static_cast<int64_t>(rare->second);
+    }
+  }
+  const int64_t null_code = f->missing == MissingStrategy::kNative ? -1 : static_cast<int64_t>(f->fill);
+  std::vector<double> sum(n, 0), count(n, 0);
+  double total = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const int32_t d = column.codes[rows[i]];
+    const int64_t code = d < 0 ? null_code : code_of[d];
+    total += labels[i];
+    if (code < 0) continue;
+    sum[code] += labels[i];
+    count[code] += 1;
+  }
+  const double overall = rows.empty() ? 0 : total / static_cast<double>(rows.size());
+  std::vector<double> mean(n);
+  for (size_t c = 0; c < n; ++c) mean[c] = (sum[c] + kOrderingPriorRows * overall) / (count[c] + kOrderingPriorRows);
+  std::vector<size_t> order(n);
+  for (size_t c = 0; c < n; ++c) order[c] = c;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return mean[a] < mean[b]; });
+  std::vector<std::string> sorted;
+  double fill = f->fill;
+  for (size_t c = 0; c < n; ++c) {
+    sorted.push_back(std::move(f->categories[order[c]]));
+    if (f->missing != MissingStrategy::kNative && static_cast<double>(order[c]) == f->fill) fill = static_cast<double>(c);
+  }
+  f->categories = std::move(sorted);
+  f->fill = fill;
+}
+
 nlohmann::json FeatureToJson(const Feature& f) {
   nlohmann::json j = {{"name", f.name},
                       {"source", f.derived ? "derived" : "input"},
@@ -213,6 +266,7 @@ Result<Value> ReadInputCell(const InputColumn& input, const nlohmann::json& cell
 const char* FeatureTypeName(FeatureType type) { return NameOf(type, kTypes); }
 const char* MissingStrategyName(MissingStrategy strategy) { return NameOf(strategy, kStrategies); }
 const char* UnseenPolicyName(UnseenPolicy policy) { return NameOf(policy, kPolicies); }
+const char* CategoricalEncodingName(CategoricalEncoding encoding) { return NameOf(encoding, kEncodings); }
 Result<FeatureType> ParseFeatureType(const std::string& name) { return ParseName(name, "column type", kTypes); }
 Result<MissingStrategy> ParseMissingStrategy(const std::string& name) {
   return ParseName(name, "missing-value strategy", kStrategies);
@@ -220,19 +274,29 @@ Result<MissingStrategy> ParseMissingStrategy(const std::string& name) {
 Result<UnseenPolicy> ParseUnseenPolicy(const std::string& name) {
   return ParseName(name, "unseen-category policy", kPolicies);
 }
+Result<CategoricalEncoding> ParseCategoricalEncoding(const std::string& name) {
+  return ParseName(name, "categorical encoding", kEncodings);
+}
 
 Result<FeaturePipeline> FeaturePipeline::Fit(const Frame& frame, const std::vector<uint32_t>& rows,
                                              const std::vector<InputColumn>& inputs,
                                              const std::vector<DerivedSpec>& derived,
                                              const std::vector<std::string>& features,
-                                             const std::vector<ColumnSpec>& overrides, bool one_hot) {
+                                             const std::vector<ColumnSpec>& overrides, CategoricalEncoding encoding,
+                                             const std::vector<float>* labels) {
+  if (encoding == CategoricalEncoding::kOrdered && (labels == nullptr || labels->size() != rows.size())) {
+    return Status::Internal("ordered categories need one label per training row");
+  }
   FeaturePipeline pipeline;
   pipeline.inputs_ = inputs;
   pipeline.derived_ = derived;
-  pipeline.one_hot_ = one_hot;
+  pipeline.encoding_ = encoding;
   for (const std::string& name : features) {
     const bool is_derived = std::any_of(derived.begin(), derived.end(), [&](const DerivedSpec& d) { return d.name == name; });
     REFINERY_ASSIGN_OR_RETURN(Feature feature, FitFeature(frame, rows, name, is_derived, FindOverride(overrides, name)));
+    if (feature.type == FeatureType::kCategorical && encoding == CategoricalEncoding::kOrdered) {
+      OrderCategoriesByTarget(frame.columns[frame.Find(name)], rows, *labels, &feature);
+    }
     pipeline.features_.push_back(std::move(feature));
   }
   REFINERY_RETURN_IF_ERROR(pipeline.BuildLayout());
@@ -270,8 +334,10 @@ Status FeaturePipeline::BuildLayout() {
     offset_.push_back(encoded_names_.size());
     std::unordered_map<std::string, int> index;
     for (size_t c = 0; c < f.categories.size(); ++c) index.emplace(f.categories[c], static_cast<int>(c));
+    const auto rare = index.find(kRareCategory);
+    rare_code_.push_back(f.rare_bucket && rare != index.end() ? rare->second : -1);
     category_index_.push_back(std::move(index));
-    if (f.type == FeatureType::kCategorical && one_hot_) {
+    if (f.type == FeatureType::kCategorical && encoding_ == CategoricalEncoding::kOneHot) {
       for (const std::string& category : f.categories) {
         encoded_names_.push_back(f.name + "=" + category);
         encoded_types_.push_back("q");
@@ -280,7 +346,7 @@ Status FeaturePipeline::BuildLayout() {
       continue;
     }
     encoded_names_.push_back(f.name);
-    encoded_types_.push_back(f.type == FeatureType::kCategorical ? "c" : "q");
+    encoded_types_.push_back(f.type == FeatureType::kCategorical && encoding_ == CategoricalEncoding::kNative ? "c" : "q");
     encoded_feature_.push_back(static_cast<int>(i));
   }
   return Status::Ok();
@@ -297,13 +363,14 @@ float FeaturePipeline::EncodeCategory(const Feature& feature, const Value& value
   const auto found = codes.find(value.is_text() ? value.text : FormatNumber(value.number));
   if (found != codes.end()) return static_cast<float>(found->second);
   // Outside the kept categories: the rare bucket when there is one.
-  if (feature.rare_bucket) return static_cast<float>(feature.categories.size() - 1);
+  const int rare = rare_code_[static_cast<size_t>(&feature - features_.data())];
+  if (rare >= 0) return static_cast<float>(rare);
   if (feature.unseen == UnseenPolicy::kError) *unseen_error = true;
   return kMissing;
 }
 
 void FeaturePipeline::Write(const Feature& feature, float code, float* out) const {
-  if (feature.type == FeatureType::kNumeric || !one_hot_) {
+  if (feature.type == FeatureType::kNumeric || encoding_ != CategoricalEncoding::kOneHot) {
     *out = code;
     return;
   }
@@ -385,7 +452,7 @@ nlohmann::json FeaturePipeline::ToJson() const {
   for (const DerivedSpec& d : derived_) transforms.push_back({{"step", "derive"}, {"name", d.name}, {"expression", d.expression}});
   nlohmann::json features = nlohmann::json::array();
   for (const Feature& f : features_) features.push_back(FeatureToJson(f));
-  transforms.push_back({{"step", "encode"}, {"categorical", one_hot_ ? "one-hot" : "native"}, {"features", features}});
+  transforms.push_back({{"step", "encode"}, {"categorical", CategoricalEncodingName(encoding_)}, {"features", features}});
   return {{"inputs", inputs}, {"transforms", transforms}, {"encoded_columns", encoded_names_}};
 }
 
@@ -402,7 +469,7 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const nlohmann::json& json) {
         continue;
       }
       if (kind != "encode") return Status::InvalidArgument("unknown pipeline step [" + kind + "]", kBadSpecCode);
-      pipeline.one_hot_ = step.at("categorical").get<std::string>() == "one-hot";
+      REFINERY_ASSIGN_OR_RETURN(pipeline.encoding_, ParseCategoricalEncoding(step.at("categorical").get<std::string>()));
       for (const auto& feature : step.at("features")) {
         REFINERY_ASSIGN_OR_RETURN(Feature f, FeatureFromJson(feature));
         pipeline.features_.push_back(std::move(f));

@@ -20,6 +20,9 @@ const std::vector<ParamSpec>& TrainParams() {
       {"lambda", "1", 0, 1e9, false, {}, "L2 regularization"},
       {"alpha", "0", 0, 1e9, false, {}, "L1 regularization"},
       {"max_bin", "256", 2, 4096, true, {}, "histogram bins per numeric feature"},
+      {"categorical_encoding", "auto", 0, 0, false, {"auto", "ordered", "native", "one-hot"},
+       "how categories reach the model: ordered (codes sorted by the target's mean, split as numbers; fastest), "
+       "native (XGBoost's categorical splits), one-hot; auto: one-hot for gblinear, native for multiclass, else ordered"},
       {"max_cat_to_onehot", "4", 1, 1000, true, {}, "categorical features with fewer categories split one-vs-rest"},
       {"num_parallel_tree", "1", 1, 10000, true, {}, "trees per round (forest default 100)"},
       {"scale_pos_weight", "1", 0, 1e9, false, {}, "weight of positive rows (binary)"},

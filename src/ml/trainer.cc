@@ -287,6 +287,26 @@ Status CheckEnoughRows(const internal::LabeledRows& labeled, const std::vector<s
   return Status::Ok();
 }
 
+Result<CategoricalEncoding> ChooseEncoding(const Params& params, Task task) {
+  const std::string& asked = params.at("categorical_encoding");
+  const bool linear = params.at("booster") == "gblinear";
+  if (asked == "auto") {
+    if (linear) return CategoricalEncoding::kOneHot;
+    return task == Task::kMulticlass ? CategoricalEncoding::kNative : CategoricalEncoding::kOrdered;
+  }
+  if (asked == "native" && linear) {
+    return Status::InvalidArgument("parameter 'categorical_encoding': gblinear cannot split categories natively; "
+                                   "use one-hot or ordered",
+                                   kBadSpecCode);
+  }
+  if (asked == "ordered" && task == Task::kMulticlass) {
+    return Status::InvalidArgument("parameter 'categorical_encoding': ordered needs a binary or numeric target "
+                                   "(a class number has no order); use native or one-hot",
+                                   kBadSpecCode);
+  }
+  return ParseCategoricalEncoding(asked);
+}
+
 }  // namespace
 
 nlohmann::json RawRow(const Frame& frame, size_t row, const std::vector<InputColumn>& inputs) {
@@ -346,10 +366,10 @@ Result<TrainResult> Train(const TrainSpec& spec, TrainObserver* observer) {
   REFINERY_RETURN_IF_ERROR(CheckEnoughRows(labeled, train_index, holdout_index, fraction));
   const Split train = Gather(labeled, train_index), holdout = Gather(labeled, holdout_index);
 
-  const bool linear = params.at("booster") == "gblinear";
+  REFINERY_ASSIGN_OR_RETURN(const CategoricalEncoding encoding, ChooseEncoding(params, labeled.target.task));
   REFINERY_ASSIGN_OR_RETURN(FeaturePipeline pipeline,
                             FeaturePipeline::Fit(*frame, train.rows, InputColumns(*frame, raw_columns, features, expressions),
-                                                 spec.derived, features, spec.columns, linear));
+                                                 spec.derived, features, spec.columns, encoding, &train.labels));
   observer->OnLog("task " + std::string(TaskName(labeled.target.task)) + ", " + std::to_string(features.size()) +
                   " features (" + std::to_string(pipeline.width()) + " encoded columns), " +
                   std::to_string(train.rows.size()) + " training rows, " + std::to_string(holdout.rows.size()) +
@@ -370,7 +390,7 @@ Result<TrainResult> Train(const TrainSpec& spec, TrainObserver* observer) {
   result.metrics["validation"] = validation;
   result.metrics["rounds"] = boosted.rounds;
   result.metrics["best_round"] = boosted.best_round + 1;
-  REFINERY_ASSIGN_OR_RETURN(result.metrics["importance"], Importance(boosted.booster, pipeline, linear));
+  REFINERY_ASSIGN_OR_RETURN(result.metrics["importance"], Importance(boosted.booster, pipeline, params.at("booster") == "gblinear"));
   for (const auto& [name, value] : params) result.params[name] = value;
   result.params["nthread"] = std::to_string(threads);
   result.pipeline = std::move(pipeline);

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/time_format.h"
 #include "scheduler/coordinator_scheduler.h"
+#include "scheduler/internal.h"
 
 namespace refinery::scheduler {
 namespace {
@@ -95,7 +96,12 @@ Result<ChangeRequest> ParseChangeValue(const std::string& text) {
   return request;
 }
 
-// Action numbers of "1,3-4" (CoordUtils.getCoordActions for type=action).
+}  // namespace
+
+namespace internal {
+
+// Action numbers of "1,3-4" (CoordUtils.getCoordActions for type=action);
+// also used by -rerun (coordinator_rerun.cc).
 Result<std::set<int64_t>> ParseActionScope(const std::string& scope) {
   auto bad = [&scope](const std::string& why) {
     return Status::InvalidArgument("Invalid parameter value, [scope] = [" + scope + "]; " + why +
@@ -126,7 +132,7 @@ Result<std::set<int64_t>> ParseActionScope(const std::string& scope) {
   return numbers;
 }
 
-}  // namespace
+}  // namespace internal
 
 Status CoordinatorScheduler::Change(const std::string& id, const std::string& value) {
   REFINERY_ASSIGN_OR_RETURN(ChangeRequest request, ParseChangeValue(value));
@@ -222,7 +228,7 @@ Result<std::vector<CoordinatorActionRecord>> CoordinatorScheduler::Ignore(const 
       REFINERY_RETURN_IF_ERROR(store_->Apply(batch));
       return ignored;
     }
-    REFINERY_ASSIGN_OR_RETURN(std::set<int64_t> numbers, ParseActionScope(scope));
+    REFINERY_ASSIGN_OR_RETURN(std::set<int64_t> numbers, internal::ParseActionScope(scope));
     if (job.status == "PREP" || job.status == "PREPSUSPENDED") {
       return Status::FailedPrecondition(
           "Cannot ignore actions of coord job [" + id + "]: No actions are materialized to ignore", "E1024");

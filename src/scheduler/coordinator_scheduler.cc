@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "coordinator/coord_el.h"
+#include "coordinator/input_logic.h"
 #include "coordinator/status.h"
 #include "core/log.h"
 #include "core/time_format.h"
+#include "scheduler/internal.h"
 
 namespace refinery::scheduler {
 namespace {
@@ -75,6 +77,11 @@ std::vector<coordinator::DataInstances> InstancesFromJson(const json& list) {
   return out;
 }
 
+}  // namespace
+
+// Shared with coordinator_rerun.cc and coordinator_sla.cc (scheduler/internal.h).
+namespace internal {
+
 std::string SaveInstances(const coordinator::MaterializedAction& action) {
   return json{{"inputs", InstancesToJson(action.inputs)}, {"outputs", InstancesToJson(action.outputs)}}.dump();
 }
@@ -94,6 +101,13 @@ coordinator::MaterializedAction RestoreAction(const CoordinatorActionRecord& rec
   return action;
 }
 
+}  // namespace internal
+
+namespace {
+
+using internal::RestoreAction;
+using internal::SaveInstances;
+
 // Keeps the earliest of the times something is due.
 class NextDue {
  public:
@@ -108,13 +122,7 @@ class NextDue {
 
 }  // namespace
 
-struct CoordinatorScheduler::Loaded {
-  coordinator::CoordinatorApp app;
-  Properties conf;
-  std::chrono::milliseconds data_backoff{0};
-};
-
-CoordinatorScheduler::CoordinatorScheduler(store::Store* store, engine::Engine* engine, const fs::FileSystem* files,
+CoordinatorScheduler::CoordinatorScheduler(store::Store* store, engine::Engine* engine, fs::FileSystem* files,
                                            const Clock* clock, SchedulerOptions options)
     : store_(store),
       engine_(engine),
@@ -177,6 +185,16 @@ Result<CoordinatorScheduler::Parsed> CoordinatorScheduler::ParseSubmission(const
 Result<std::string> CoordinatorScheduler::Submit(const Properties& submitted, bool start) {
   REFINERY_ASSIGN_OR_RETURN(Parsed parsed, ParseSubmission(submitted));
   const coordinator::CoordinatorApp& app = parsed.app;
+  const CoordinatorJobRecord job = NewCoordinatorRecord(parsed, start);
+  REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
+  Log(LogLevel::kInfo, "coordinator " + job.id + " [" + job.app_name + "] submitted: every " + job.frequency + " " +
+                           job.time_unit + " from " + FormatOozieTime(app.start) + " to " + FormatOozieTime(app.end));
+  Wake();
+  return job.id;
+}
+
+CoordinatorJobRecord CoordinatorScheduler::NewCoordinatorRecord(const Parsed& parsed, bool start) {
+  const coordinator::CoordinatorApp& app = parsed.app;
   CoordinatorJobRecord job;
   job.id = ids_.Next(JobKind::kCoordinator);
   job.app_name = app.name;
@@ -196,11 +214,7 @@ Result<std::string> CoordinatorScheduler::Submit(const Properties& submitted, bo
   job.end_ms = Ms(app.end);
   job.created_ms = Ms(clock_->Now());
   job.last_modified_ms = job.created_ms;
-  REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
-  Log(LogLevel::kInfo, "coordinator " + job.id + " [" + job.app_name + "] submitted: every " + job.frequency + " " +
-                           job.time_unit + " from " + FormatOozieTime(app.start) + " to " + FormatOozieTime(app.end));
-  Wake();
-  return job.id;
+  return job;
 }
 
 Result<CoordinatorScheduler::Loaded*> CoordinatorScheduler::Load(const CoordinatorJobRecord& job) {
@@ -294,6 +308,34 @@ std::vector<std::string> MissingInputs(const coordinator::CoordinatorApp& app,
   return missing;
 }
 
+// Missing inputs under the app's <input-logic> (input_logic.h): none when the
+// logic holds, and then what satisfied each named element is saved with the
+// action so coord:dataIn(name) resolves to it. A `wait` still running out
+// is due at `wait_ends`.
+std::vector<std::string> MissingUnderInputLogic(const coordinator::CoordinatorApp& app, CoordinatorActionRecord* record,
+                                                const fs::FileSystem* files, TimePoint waiting_since, TimePoint now,
+                                                std::optional<TimePoint>* wait_ends) {
+  coordinator::MaterializedAction action = RestoreAction(*record);
+  auto exists = [&app, files](const coordinator::DataInstances& input, const std::string& uri) {
+    const coordinator::Dataset* dataset = app.FindDataset(input.dataset);
+    const std::string flag = dataset == nullptr ? "_SUCCESS" : dataset->DoneFlagOrDefault();
+    std::string probe = uri;
+    if (!flag.empty()) probe += (probe.empty() || probe.back() == '/' ? "" : "/") + flag;
+    auto found = files->Exists(probe);
+    return found.ok() && *found;
+  };
+  const coordinator::InputLogicOutcome outcome =
+      coordinator::EvaluateInputLogic(*app.input_logic, action, waiting_since, now, exists);
+  *wait_ends = outcome.wait_ends;
+  if (!outcome.ready) {
+    if (outcome.missing.empty()) return {"<input-logic>"};
+    return outcome.missing;
+  }
+  coordinator::MergeResolvedInputs(outcome.resolved, &action.inputs);
+  record->data_instances = SaveInstances(action);
+  return {};
+}
+
 // oozie.coord.action.notification.url ($actionId, $status), queued in the
 // batch that records the new status (the outbox: store.h).
 void QueueActionNotification(const Properties& conf, const CoordinatorActionRecord& action, store::WriteBatch* batch) {
@@ -353,13 +395,24 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
   // 1. Follow the workflows already started.
   for (CoordinatorActionRecord& action : actions) {
     if (action.status != "SUBMITTED" && action.status != "RUNNING") continue;
+    if (action.status == "SUBMITTED" && !action.external_id.empty() && action.external_status.empty()) {
+      // `-rerun -failed` marked it SUBMITTED, then a crash came before its
+      // ended workflow was rerun (that sets external_status): rerun it again.
+      auto workflow = store_->GetJob(action.external_id);
+      if (workflow.ok() && IsWorkflowDone(workflow->status)) {
+        changed(action, "READY");
+        continue;
+      }
+    }
     if (action.external_id.empty()) {
       // Started before a crash, or not at all: adopt the workflow that names
       // this action as its parent, or start it again below.
       store::JobFilter filter;
       filter.parent_id = action.id;
       REFINERY_ASSIGN_OR_RETURN(store::JobPage page, store_->ListJobs(filter, 0, 1));
-      if (page.jobs.empty()) {
+      // A rerun action (coordinator_rerun.cc) must not adopt the workflow of
+      // an earlier run: only one created since the action was (re)created.
+      if (page.jobs.empty() || page.jobs.front().created_ms < action.created_ms) {
         changed(action, "READY");
         continue;
       }
@@ -461,7 +514,12 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
       continue;
     }
     if (action.status == "READY") continue;
-    const std::vector<std::string> missing = MissingInputs(app, RestoreAction(action), files_);
+    std::optional<TimePoint> wait_ends;
+    const TimePoint waiting_since = std::max(waiting.nominal_time, waiting.created_time);
+    const std::vector<std::string> missing =
+        app.input_logic ? MissingUnderInputLogic(app, &action, files_, waiting_since, now, &wait_ends)
+                        : MissingInputs(app, RestoreAction(action), files_);
+    if (wait_ends) next.At(*wait_ends);
     if (missing.empty()) {
       action.missing_dependencies.clear();
       changed(action, "READY");
@@ -518,7 +576,9 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
     action->status = "SUBMITTED";
     action->last_modified_ms = Ms(now);
     REFINERY_RETURN_IF_ERROR(store_->Apply(ActionBatch(*action)));
-    auto workflow_id = engine_->Submit(*conf, true);
+    // `job -rerun -failed` kept the workflow: it reruns its failed nodes.
+    auto workflow_id =
+        action->external_id.empty() ? engine_->Submit(*conf, true) : RerunFailedNodes(action->external_id);
     if (!workflow_id.ok()) {
       action->status = "FAILED";
       action->error_code = workflow_id.status().error_code();
@@ -540,6 +600,11 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
     REFINERY_RETURN_IF_ERROR(store_->Apply(started));
   }
 
+  // SLA misses of the actions (coordinator_sla.cc).
+  if (!app.sla_xml.empty()) {
+    if (auto deadline = CheckActionSlas(app, state.conf, state.sla, job, actions, now)) next.At(*deadline);
+  }
+
   // 5. The job ends when everything is materialized and every action is done.
   const bool all_done = std::all_of(actions.begin(), actions.end(), [](const auto& a) { return IsTerminal(a.status); });
   if (materialized_all && all_done) {
@@ -557,6 +622,8 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
 
 std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   std::lock_guard<std::mutex> lock(run_mu_);
+  // Bundles due submit their coordinators first, so they run in this pass.
+  const std::optional<TimePoint> kickoff = KickOffBundles(clock_->Now());
   auto page = store_->ListCoordinatorJobs({"RUNNING", "RUNNINGWITHERROR"}, 0, 100000);
   if (!page.ok()) {
     Log(LogLevel::kError, "scheduler: " + page.status().ToString());
@@ -572,6 +639,8 @@ std::optional<TimePoint> CoordinatorScheduler::RunDue() {
     }
     if (*due) next.At(**due);
   }
+  if (kickoff) next.At(*kickoff);
+  RollUpBundles(clock_->Now());  // after the pass: coordinators that just ended
   return next.get();
 }
 

@@ -20,8 +20,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "coordinator/coordinator.h"
 #include "core/clock.h"
@@ -40,12 +42,17 @@ struct SchedulerOptions {
   std::chrono::milliseconds data_recheck_min = std::chrono::seconds(5);
   std::chrono::milliseconds data_recheck_max = std::chrono::minutes(1);
   bool check_maximum_frequency = false;  // Oozie's 5-minute minimum, off by default
+  // SLA misses of coordinator actions (<sla:info> in <action>): each is POSTed
+  // as JSON to these webhooks; base_url links the job in the alert email.
+  std::vector<std::string> sla_webhook_urls;
+  std::string base_url = "http://127.0.0.1:11000/oozie";
   std::string system_id;                 // id segment, default "refinery-<user>"
 };
 
 class CoordinatorScheduler : public engine::EngineObserver {
  public:
-  CoordinatorScheduler(store::Store* store, engine::Engine* engine, const fs::FileSystem* files, const Clock* clock,
+  // `files` is written only by -rerun, which deletes output directories.
+  CoordinatorScheduler(store::Store* store, engine::Engine* engine, fs::FileSystem* files, const Clock* clock,
                        SchedulerOptions options = {});
   ~CoordinatorScheduler() override;
 
@@ -77,6 +84,24 @@ class CoordinatorScheduler : public engine::EngineObserver {
   // Returns the actions ignored.
   Result<std::vector<store::CoordinatorActionRecord>> Ignore(const std::string& id, const std::string& scope);
 
+  // Oozie's `job -rerun ID -action 1,3-4 | -date A::B` (CoordRerunXCommand,
+  // coordinator_rerun.cc). Each action in scope must be TIMEDOUT, SUCCEEDED,
+  // KILLED, FAILED or IGNORED (else E1018 naming the others, and nothing
+  // changes). Unless `nocleanup`, the output-event directories of each action
+  // (data-out without nocleanup="true") are deleted first. The actions go
+  // back to WAITING in one store batch (with `refresh` their input instances
+  // are resolved again) and an ended job runs again. A rerun action starts a
+  // new workflow, except with `failed`: then its workflow reruns under the
+  // same id with oozie.wf.rerun.failnodes=true. Returns the actions rerun.
+  struct RerunRequest {
+    std::string type = "action";  // "action": numbers 1,3-4; "date": A::B ranges and dates, comma-separated
+    std::string scope;
+    bool refresh = false;
+    bool nocleanup = false;
+    bool failed = false;
+  };
+  Result<std::vector<store::CoordinatorActionRecord>> Rerun(const std::string& id, const RerunRequest& request);
+
   // Oozie's coordinator dry run: validates `conf` as Submit does and returns
   // the first `max_actions` actions it would materialize from the start
   // (nominal times and dataset instances), storing nothing.
@@ -85,6 +110,21 @@ class CoordinatorScheduler : public engine::EngineObserver {
     std::vector<coordinator::MaterializedAction> actions;
   };
   Result<DryRunResult> DryRun(const Properties& conf, int max_actions);
+
+  // Bundles (bundle_scheduler.cc). SubmitBundle reads bundle.xml from
+  // oozie.bundle.application.path (a directory, or the file itself),
+  // validates it and stores a RUNNING bundle (PREP when `start` is false, as
+  // Oozie's -submit). At its kick-off time a RUNNING bundle submits each
+  // enabled coordinator — the bundle's configuration under the coordinator's
+  // own <configuration>, named as the bundle names it, bundle_id set — in the
+  // same store batch that marks the bundle started, so it happens exactly
+  // once. Kill, suspend and resume cascade to its coordinators; its status
+  // rolls up from theirs (coordinator/bundle.h).
+  Result<std::string> SubmitBundle(const Properties& conf, bool start = true);
+  Status StartBundle(const std::string& id);    // PREP -> RUNNING
+  Status KillBundle(const std::string& id);
+  Status SuspendBundle(const std::string& id);
+  Status ResumeBundle(const std::string& id);
 
   // Does everything due at the clock's now: materializes, times out or skips
   // waiting actions, starts ready ones, follows running ones, ends finished
@@ -111,6 +151,19 @@ class CoordinatorScheduler : public engine::EngineObserver {
                       bool kill_workflows);
   // Suspends (or resumes) the workflows of the job's running (or suspended) actions.
   Status CascadeSuspend(const std::string& id, bool suspend);
+  // Records the SLA misses of the job's actions (coordinator_sla.cc); returns
+  // the next deadline at which one could happen.
+  // Reruns a workflow's failed nodes (oozie.wf.rerun.failnodes=true); returns its id.
+  Result<std::string> RerunFailedNodes(const std::string& workflow_id);
+  struct SlaMemory {
+    bool seeded = false;               // `recorded` read from the store
+    std::set<std::string> recorded;    // "<action id> <event>" already in the store
+    std::set<std::string> settled;     // ended actions evaluated once since loading
+  };
+  std::optional<TimePoint> CheckActionSlas(const coordinator::CoordinatorApp& app, const Properties& conf,
+                                           SlaMemory& memory, const store::CoordinatorJobRecord& job,
+                                           const std::vector<store::CoordinatorActionRecord>& actions,
+                                           TimePoint now);
   // A submitted configuration read and validated (Submit and DryRun).
   struct Parsed {
     Properties conf;
@@ -120,11 +173,20 @@ class CoordinatorScheduler : public engine::EngineObserver {
     coordinator::CoordinatorApp app;
   };
   Result<Parsed> ParseSubmission(const Properties& submitted);
+  // A new coordinator job record for a parsed submission (Submit, bundles).
+  store::CoordinatorJobRecord NewCoordinatorRecord(const Parsed& parsed, bool start);
+  // Bundles (bundle_scheduler.cc), under run_mu_: submit the coordinators of
+  // RUNNING bundles whose kick-off time has come (returns the next kick-off),
+  // and roll ended coordinators up into their bundle's status.
+  std::optional<TimePoint> KickOffBundles(TimePoint now);
+  void RollUpBundles(TimePoint now);
+  Status SetBundleStatus(const std::string& id, const std::vector<std::string>& from, const std::string& prep_to,
+                         const std::string& to, std::vector<store::CoordinatorJobRecord>* coordinators);
   void Wake();
 
   store::Store* store_;
   engine::Engine* engine_;
-  const fs::FileSystem* files_;
+  fs::FileSystem* files_;
   const Clock* clock_;
   SchedulerOptions options_;
   JobIdGenerator ids_;

@@ -6,12 +6,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coordinator/bundle.h"
 #include "core/job_id.h"
 #include "core/properties.h"
 #include "core/time_format.h"
+#include "serve/bundle_api.h"
 #include "serve/http_server.h"
 #include "serve/oozie_json.h"
 #include "serve/redact.h"
+#include "serve/sla_api.h"
 #include "serve/svg_to_png.h"
 #include "serve/workflow_graph.h"
 #include "store/job_query.h"
@@ -22,13 +25,6 @@ namespace {
 
 using nlohmann::json;
 
-HttpResponse Json(const json& body, int status = 200) {
-  HttpResponse response;
-  response.status = status;
-  response.body = body.dump();
-  return response;
-}
-
 HttpResponse Text(std::string body, const std::string& content_type) {
   HttpResponse response;
   response.content_type = content_type;
@@ -36,21 +32,9 @@ HttpResponse Text(std::string body, const std::string& content_type) {
   return response;
 }
 
-// Engine errors are the client's to fix (400) unless the server itself failed.
-HttpResponse FromStatus(const Status& status) {
-  const bool server_fault = status.code() == StatusCode::kIoError || status.code() == StatusCode::kInternal;
-  return ErrorResponse(server_fault ? 500 : 400, status.error_code().empty() ? "E0307" : status.error_code(),
-                       status.message());
-}
-
 // Actions a coordinator dry run lists unless the request says len=N.
 constexpr int kDryRunActions = 20;
 constexpr int kMaxDryRunActions = 1000;
-
-HttpResponse InvalidParameter(const std::string& name, const std::string& value, const std::string& hint) {
-  return ErrorResponse(400, "E0303",
-                       "Invalid parameter value, [" + name + "] = [" + value + "]" + (hint.empty() ? "" : "; " + hint));
-}
 
 HttpResponse WrongMethod(const HttpRequest& request, const std::string& allowed) {
   HttpResponse response =
@@ -145,7 +129,7 @@ HttpResponse OozieApi::Handle(const HttpRequest& request) const {
   const ApiPath parts = SplitApiPath(request.path);
   if (parts.version == "versions" && parts.resource.empty()) {
     if (request.method != "GET") return WrongMethod(request, "GET");
-    return Json(json::array({0, 1, 2}));
+    return OozieJsonResponse(json::array({0, 1, 2}));
   }
   if (parts.version != "v1" && parts.version != "v2") {
     return ErrorResponse(404, "E0300", "no Oozie resource at " + request.path + "; try /oozie/versions or /oozie/v2/jobs");
@@ -161,20 +145,24 @@ HttpResponse OozieApi::Handle(const HttpRequest& request) const {
     if (request.method == "PUT") return ChangeJob(request, parts.rest);
     return WrongMethod(request, "GET, PUT");
   }
+  if (parts.resource == "sla" && parts.rest.empty()) {  // sla_api.h
+    if (request.method != "GET") return WrongMethod(request, "GET");
+    return ListSlaSummaries(request, store_);
+  }
   return ErrorResponse(404, "E0300", "no Oozie resource at " + request.path);
 }
 
 HttpResponse OozieApi::Admin(const HttpRequest& request, const std::string& resource) const {
   if (resource == "status") {
-    if (request.method == "GET") return Json({{"systemMode", "NORMAL"}});
+    if (request.method == "GET") return OozieJsonResponse({{"systemMode", "NORMAL"}});
     if (request.method != "PUT") return WrongMethod(request, "GET, PUT");
     const std::string mode = request.Query("systemmode");
-    if (mode == "NORMAL") return Json(json::object());
-    return InvalidParameter("systemmode", mode, "Refinery runs in NORMAL mode only");
+    if (mode == "NORMAL") return OozieJsonResponse(json::object());
+    return OozieInvalidParameter("systemmode", mode, "Refinery runs in NORMAL mode only");
   }
   if (request.method != "GET") return WrongMethod(request, "GET");
   if (resource == "build-version") {
-    return Json({{"buildVersion", options_.build_version},
+    return OozieJsonResponse({{"buildVersion", options_.build_version},
                  {"buildInfo", {{"build.version", options_.build_version}, {"build.product", "Refinery"}}}});
   }
   if (resource == "os-env") {
@@ -183,11 +171,11 @@ HttpResponse OozieApi::Admin(const HttpRequest& request, const std::string& reso
     for (const char* name : {"LANG", "TZ", "PATH", "USER", "SHELL"}) {
       if (const char* value = std::getenv(name)) env[name] = value;
     }
-    return Json(env);
+    return OozieJsonResponse(env);
   }
-  if (resource == "java-sys-properties" || resource == "configuration") return Json(json::object());
+  if (resource == "java-sys-properties" || resource == "configuration") return OozieJsonResponse(json::object());
   if (resource == "available-oozie-servers") {
-    return Json({{"refinery", options_.base_url}});
+    return OozieJsonResponse({{"refinery", options_.base_url}});
   }
   return ErrorResponse(404, "E0300",
                        "unknown admin resource [" + resource +
@@ -198,83 +186,80 @@ HttpResponse OozieApi::Admin(const HttpRequest& request, const std::string& reso
 HttpResponse OozieApi::SubmitJob(const HttpRequest& request) const {
   if (auto bad = RequireXml(request)) return *bad;
   auto conf = ConfigurationFromBody(request);
-  if (!conf.ok()) return FromStatus(conf.status());
+  if (!conf.ok()) return OozieStatusResponse(conf.status());
   if (!conf->Get("user.name")) conf->Set("user.name", CurrentUserName());
   const std::string action = request.Query("action");
-  if (conf->Get("oozie.bundle.application.path")) {
-    return ErrorResponse(400, "E0307", "bundle jobs are not available yet; submit each coordinator on its own");
-  }
+  if (conf->Get("oozie.bundle.application.path")) return SubmitBundle(request, *conf, scheduler_);  // bundle_api.h
   if (conf->Get("oozie.coord.application.path")) {
     if (scheduler_ == nullptr) return ErrorResponse(400, "E0307", "this server does not run coordinators");
     if (action == "dryrun") return DryRunCoordinator(request, *conf);
     if (!action.empty() && action != "start") {
-      return InvalidParameter("action", action, "a coordinator is submitted with or without action=start, or dryrun");
+      return OozieInvalidParameter("action", action, "a coordinator is submitted with or without action=start, or dryrun");
     }
     auto id = scheduler_->Submit(*conf, action == "start");
-    if (!id.ok()) return FromStatus(id.status());
-    return Json({{"id", *id}}, 201);
+    if (!id.ok()) return OozieStatusResponse(id.status());
+    return OozieJsonResponse({{"id", *id}}, 201);
   }
   if (action == "dryrun") {
     auto result = engine_->DryRun(*conf);
-    if (!result.ok()) return FromStatus(result.status());
-    return Json({{"id", "OK"}}, 201);
+    if (!result.ok()) return OozieStatusResponse(result.status());
+    return OozieJsonResponse({{"id", "OK"}}, 201);
   }
-  if (!action.empty() && action != "start") return InvalidParameter("action", action, "use start or dryrun");
+  if (!action.empty() && action != "start") return OozieInvalidParameter("action", action, "use start or dryrun");
   auto id = engine_->Submit(*conf, action == "start");
-  if (!id.ok()) return FromStatus(id.status());
-  return Json({{"id", *id}}, 201);
+  if (!id.ok()) return OozieStatusResponse(id.status());
+  return OozieJsonResponse({{"id", *id}}, 201);
 }
 
 HttpResponse OozieApi::ListJobs(const HttpRequest& request) const {
   const std::string jobtype = request.Query("jobtype", "wf");
   const auto offset = IntParameter(request, "offset");
-  if (!offset.ok()) return FromStatus(offset.status());
+  if (!offset.ok()) return OozieStatusResponse(offset.status());
   const auto len = IntParameter(request, "len");
-  if (!len.ok()) return FromStatus(len.status());
+  if (!len.ok()) return OozieStatusResponse(len.status());
   const int first = std::max(1, offset->value_or(1));
   const int count = len->value_or(50);
   if (jobtype.find("coord") != std::string::npos) return ListCoordinators(request, first, count);
-  if (jobtype.find("bundle") != std::string::npos) {
-    return Json({{"bundlejobs", json::array()}, {"total", 0}, {"offset", first}, {"len", count}});
-  }
+  if (jobtype.find("bundle") != std::string::npos) return ListBundles(request, store_, first, count, options_.base_url);
   auto filter = store::ParseJobFilter(request.Query("filter"));
-  if (!filter.ok()) return FromStatus(filter.status());
+  if (!filter.ok()) return OozieStatusResponse(filter.status());
   auto page = store_->ListJobs(*filter, first - 1, count);
-  if (!page.ok()) return FromStatus(page.status());
+  if (!page.ok()) return OozieStatusResponse(page.status());
   json workflows = json::array();
   for (const auto& job : page->jobs) workflows.push_back(WorkflowJobToJson(job, {}, options_.base_url));
-  return Json({{"workflows", std::move(workflows)}, {"total", page->total}, {"offset", first}, {"len", count}});
+  return OozieJsonResponse({{"workflows", std::move(workflows)}, {"total", page->total}, {"offset", first}, {"len", count}});
 }
 
 HttpResponse OozieApi::ShowJob(const HttpRequest& request, const std::string& id) const {
   const std::string show = request.Query("show", "info");
   if (IsCoordinatorId(id)) return ShowCoordinator(request, id, SplitApiPath(request.path).version == "v1");
+  if (coordinator::IsBundleJobId(id)) return ShowBundle(request, id, store_, options_.base_url);
   if (id.find('@') != std::string::npos) {
     auto action = store_->GetAction(id);
-    if (!action.ok()) return FromStatus(action.status());
-    if (show == "status") return Json({{"status", action->status}});
-    if (show == "info") return Json(WorkflowActionToJson(*action));
-    return InvalidParameter("show", show, "an action id takes show=info or show=status");
+    if (!action.ok()) return OozieStatusResponse(action.status());
+    if (show == "status") return OozieJsonResponse({{"status", action->status}});
+    if (show == "info") return OozieJsonResponse(WorkflowActionToJson(*action));
+    return OozieInvalidParameter("show", show, "an action id takes show=info or show=status");
   }
   auto job = store_->GetJob(id);
-  if (!job.ok()) return FromStatus(job.status());
+  if (!job.ok()) return OozieStatusResponse(job.status());
   if (show == "info") {
     auto actions = store_->ListActions(id);
-    if (!actions.ok()) return FromStatus(actions.status());
-    return Json(WorkflowJobToJson(*job, *actions, options_.base_url));
+    if (!actions.ok()) return OozieStatusResponse(actions.status());
+    return OozieJsonResponse(WorkflowJobToJson(*job, *actions, options_.base_url));
   }
-  if (show == "status") return Json({{"status", job->status}});
+  if (show == "status") return OozieJsonResponse({{"status", job->status}});
   if (show == "definition") return Text(RedactDefinitionXml(job->definition), "application/xml;charset=UTF-8");
   if (show == "log" || show == "errorlog" || show == "auditlog") {
     auto log = store_->ReadLog(id);
-    if (!log.ok()) return FromStatus(log.status());
+    if (!log.ok()) return OozieStatusResponse(log.status());
     const std::string text = show == "log" ? *log : show == "errorlog" ? ErrorLines(*log) : "";
     return Text(text, "text/plain;charset=UTF-8");
   }
   if (show == "graph") return ShowGraph(request, *job);
   if (show == "sla") {  // the SLA misses recorded for the job and its actions (engine/sla.h)
     auto events = store_->ListSlaEvents(id);
-    if (!events.ok()) return FromStatus(events.status());
+    if (!events.ok()) return OozieStatusResponse(events.status());
     json list = json::array();
     for (const auto& event : *events) {
       list.push_back({{"id", event.subject_id}, {"appType", event.app_type}, {"appName", event.app_name},
@@ -282,33 +267,34 @@ HttpResponse OozieApi::ShowJob(const HttpRequest& request, const std::string& id
                       {"expected", event.expected_ms}, {"actual", event.actual_ms}, {"createdTime", event.created_ms},
                       {"detail", event.detail}});
     }
-    return Json({{"id", id}, {"slaEvents", std::move(list)}});
+    return OozieJsonResponse({{"id", id}, {"slaEvents", std::move(list)}});
   }
-  return InvalidParameter("show", show, "use info, definition, log, errorlog, status, graph or sla");
+  return OozieInvalidParameter("show", show, "use info, definition, log, errorlog, status, graph or sla");
 }
 
 HttpResponse OozieApi::ShowGraph(const HttpRequest& request, const store::WorkflowJobRecord& job) const {
   const std::string format = request.Query("format", "png");  // Oozie's default
   if (format != "svg" && format != "dot" && format != "png") {
-    return InvalidParameter("format", format, "Refinery draws the graph as png, svg or dot");
+    return OozieInvalidParameter("format", format, "Refinery draws the graph as png, svg or dot");
   }
   auto app = ParseStoredWorkflow(job);
-  if (!app.ok()) return FromStatus(app.status());
+  if (!app.ok()) return OozieStatusResponse(app.status());
   GraphOptions graph;
   graph.show_kill = request.Query("show-kill") == "true";
   auto actions = store_->ListActions(job.id);
-  if (!actions.ok()) return FromStatus(actions.status());
+  if (!actions.ok()) return OozieStatusResponse(actions.status());
   for (const auto& action : *actions) graph.status_by_node[action.name] = action.status;
   if (format == "dot") return Text(RenderWorkflowDot(*app, graph), "text/vnd.graphviz;charset=UTF-8");
   if (format == "svg") return Text(RenderWorkflowSvg(*app, graph), "image/svg+xml");
   auto png = RenderSvgAsPng(RenderWorkflowSvg(*app, graph));
-  if (!png.ok()) return FromStatus(png.status());
+  if (!png.ok()) return OozieStatusResponse(png.status());
   return Text(std::move(*png), "image/png");
 }
 
 HttpResponse OozieApi::ChangeJob(const HttpRequest& request, const std::string& id) const {
   const std::string action = request.Query("action");
   if (IsCoordinatorId(id)) return ChangeCoordinator(request, id);
+  if (coordinator::IsBundleJobId(id)) return ChangeBundle(request, id, scheduler_);
   Status status;
   if (action == "start") {
     status = engine_->Start(id);
@@ -321,49 +307,49 @@ HttpResponse OozieApi::ChangeJob(const HttpRequest& request, const std::string& 
   } else if (action == "rerun") {
     if (auto bad = RequireXml(request)) return *bad;
     auto conf = ConfigurationFromBody(request);
-    if (!conf.ok()) return FromStatus(conf.status());
+    if (!conf.ok()) return OozieStatusResponse(conf.status());
     conf->Erase("user.name");
     status = engine_->Rerun(id, *conf);
   } else if (action == "change") {
     return ErrorResponse(400, "E1017", "Cannot change a workflow job [" + id +
                                            "]; -change applies to coordinator and bundle jobs");
   } else if (action == "ignore" || action == "coord-rerun" || action == "bundle-rerun") {
-    return InvalidParameter("action", action, "it applies to coordinator and bundle jobs");
+    return OozieInvalidParameter("action", action, "it applies to coordinator and bundle jobs");
   } else {
-    return InvalidParameter("action", action, "use start, suspend, resume, kill or rerun");
+    return OozieInvalidParameter("action", action, "use start, suspend, resume, kill or rerun");
   }
-  if (!status.ok()) return FromStatus(status);
+  if (!status.ok()) return OozieStatusResponse(status);
   return Text("", "application/json;charset=UTF-8");
 }
 
 HttpResponse OozieApi::ListCoordinators(const HttpRequest& request, int first, int count) const {
   auto filter = store::ParseJobFilter(request.Query("filter"));
-  if (!filter.ok()) return FromStatus(filter.status());
+  if (!filter.ok()) return OozieStatusResponse(filter.status());
   auto page = store_->ListCoordinatorJobs(filter->statuses, first - 1, count);
-  if (!page.ok()) return FromStatus(page.status());
+  if (!page.ok()) return OozieStatusResponse(page.status());
   json jobs = json::array();
   for (const auto& job : page->jobs) {
     jobs.push_back(CoordinatorJobToJson(job, {}, static_cast<int>(job.last_action_number), options_.base_url));
   }
-  return Json({{"coordinatorjobs", std::move(jobs)}, {"total", page->total}, {"offset", first}, {"len", count}});
+  return OozieJsonResponse({{"coordinatorjobs", std::move(jobs)}, {"total", page->total}, {"offset", first}, {"len", count}});
 }
 
 HttpResponse OozieApi::ShowCoordinator(const HttpRequest& request, const std::string& id, bool v1) const {
   const std::string show = request.Query("show", "info");
   if (id.find('@') != std::string::npos) {
     auto action = store_->GetCoordinatorAction(id);
-    if (!action.ok()) return FromStatus(action.status());
-    if (show == "status") return Json({{"status", action->status}});
-    if (show == "info") return Json(CoordinatorActionToJson(*action));
-    return InvalidParameter("show", show, "a coordinator action id takes show=info or show=status");
+    if (!action.ok()) return OozieStatusResponse(action.status());
+    if (show == "status") return OozieJsonResponse({{"status", action->status}});
+    if (show == "info") return OozieJsonResponse(CoordinatorActionToJson(*action));
+    return OozieInvalidParameter("show", show, "a coordinator action id takes show=info or show=status");
   }
   auto job = store_->GetCoordinatorJob(id);
-  if (!job.ok()) return FromStatus(job.status());
-  if (show == "status") return Json({{"status", job->status}});
+  if (!job.ok()) return OozieStatusResponse(job.status());
+  if (show == "status") return OozieJsonResponse({{"status", job->status}});
   if (show == "definition") return Text(RedactDefinitionXml(job->definition), "application/xml;charset=UTF-8");
   if (show == "log") {
     auto actions = store_->ListCoordinatorActions(id);
-    if (!actions.ok()) return FromStatus(actions.status());
+    if (!actions.ok()) return OozieStatusResponse(actions.status());
     std::string log;
     for (const auto& action : *actions) {
       log += action.id + " " + action.status + (action.external_id.empty() ? "" : " workflow " + action.external_id) +
@@ -371,35 +357,49 @@ HttpResponse OozieApi::ShowCoordinator(const HttpRequest& request, const std::st
     }
     return Text(log, "text/plain;charset=UTF-8");
   }
-  if (show != "info") return InvalidParameter("show", show, "use info, definition, log or status");
+  if (show != "info") return OozieInvalidParameter("show", show, "use info, definition, log or status");
   // Oozie: v1 lists up to 1000 actions by default, v2 none unless asked.
   const auto offset = IntParameter(request, "offset");
-  if (!offset.ok()) return FromStatus(offset.status());
+  if (!offset.ok()) return OozieStatusResponse(offset.status());
   const auto len = IntParameter(request, "len");
-  if (!len.ok()) return FromStatus(len.status());
+  if (!len.ok()) return OozieStatusResponse(len.status());
   auto actions = store_->ListCoordinatorActions(id);
-  if (!actions.ok()) return FromStatus(actions.status());
+  if (!actions.ok()) return OozieStatusResponse(actions.status());
   const int total = static_cast<int>(actions->size());
   const int first = std::max(1, offset->value_or(1)) - 1;
   const int count = len->value_or(v1 ? 1000 : 0);
   if (request.Query("order") == "desc") std::reverse(actions->begin(), actions->end());
   std::vector<store::CoordinatorActionRecord> shown;
   for (int i = first; i < total && static_cast<int>(shown.size()) < count; ++i) shown.push_back((*actions)[i]);
-  return Json(CoordinatorJobToJson(*job, shown, total, options_.base_url));
+  return OozieJsonResponse(CoordinatorJobToJson(*job, shown, total, options_.base_url));
 }
 
 HttpResponse OozieApi::ChangeCoordinator(const HttpRequest& request, const std::string& id) const {
   if (scheduler_ == nullptr) return ErrorResponse(400, "E0307", "this server does not run coordinators");
   const std::string action = request.Query("action");
+  if (action == "coord-rerun") {
+    // Oozie: type=action|date&scope=..&refresh=&nocleanup=&failed=; answers the actions rerun.
+    scheduler::CoordinatorScheduler::RerunRequest rerun;
+    rerun.type = request.Query("type", "action");
+    rerun.scope = request.Query("scope");
+    rerun.refresh = request.Query("refresh") == "true";
+    rerun.nocleanup = request.Query("nocleanup") == "true";
+    rerun.failed = request.Query("failed") == "true";
+    auto rerun_actions = scheduler_->Rerun(id, rerun);
+    if (!rerun_actions.ok()) return OozieStatusResponse(rerun_actions.status());
+    json actions = json::array();
+    for (const auto& record : *rerun_actions) actions.push_back(CoordinatorActionToJson(record));
+    return OozieJsonResponse({{"actions", std::move(actions)}});
+  }
   if (action == "ignore") {
     // Oozie: type=action&scope=1,3-4 ignores actions; no scope ignores the job.
     const std::string type = request.Query("type", "action");
-    if (type != "action") return InvalidParameter("type", type, "Refinery ignores coordinator actions by number (type=action)");
+    if (type != "action") return OozieInvalidParameter("type", type, "Refinery ignores coordinator actions by number (type=action)");
     auto ignored = scheduler_->Ignore(id, request.Query("scope"));
-    if (!ignored.ok()) return FromStatus(ignored.status());
+    if (!ignored.ok()) return OozieStatusResponse(ignored.status());
     json actions = json::array();
     for (const auto& record : *ignored) actions.push_back(CoordinatorActionToJson(record));
-    return Json({{"actions", std::move(actions)}});
+    return OozieJsonResponse({{"actions", std::move(actions)}});
   }
   Status status;
   if (action == "start") {
@@ -413,9 +413,10 @@ HttpResponse OozieApi::ChangeCoordinator(const HttpRequest& request, const std::
   } else if (action == "change") {
     status = scheduler_->Change(id, request.Query("value"));
   } else {
-    return InvalidParameter("action", action, "coordinators take start, suspend, resume, kill, change or ignore here");
+    return OozieInvalidParameter("action", action,
+                            "coordinators take start, suspend, resume, kill, change, ignore or coord-rerun here");
   }
-  if (!status.ok()) return FromStatus(status);
+  if (!status.ok()) return OozieStatusResponse(status);
   return Text("", "application/json;charset=UTF-8");
 }
 
@@ -424,9 +425,9 @@ HttpResponse OozieApi::ChangeCoordinator(const HttpRequest& request, const std::
 // on that text. Refinery also lists the actions as JSON under "actions".
 HttpResponse OozieApi::DryRunCoordinator(const HttpRequest& request, const Properties& conf) const {
   const auto len = IntParameter(request, "len");
-  if (!len.ok()) return FromStatus(len.status());
+  if (!len.ok()) return OozieStatusResponse(len.status());
   auto result = scheduler_->DryRun(conf, std::min(len->value_or(kDryRunActions), kMaxDryRunActions));
-  if (!result.ok()) return FromStatus(result.status());
+  if (!result.ok()) return OozieStatusResponse(result.status());
   const auto& app = result->app;
   std::string text = "<coordinator-app name=\"" + app.name + "\" frequency=\"" + app.frequency.text +
                      "\" start=\"" + FormatOozieTime(app.start) + "\" end=\"" + FormatOozieTime(app.end) +
@@ -445,7 +446,7 @@ HttpResponse OozieApi::DryRunCoordinator(const HttpRequest& request, const Prope
                        {"nominalTime", FormatOozieTime(action.nominal_time)},
                        {"inputs", std::move(inputs)}});
   }
-  return Json({{"id", text}, {"actions", std::move(actions)}}, 201);
+  return OozieJsonResponse({{"id", text}, {"actions", std::move(actions)}}, 201);
 }
 
 }  // namespace refinery::serve

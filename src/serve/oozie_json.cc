@@ -129,7 +129,7 @@ json CoordinatorJobToJson(const store::CoordinatorJobRecord& job,
       {"coordJobName", job.app_name},
       {"coordJobId", job.id},
       {"coordExternalId", nullptr},
-      {"bundleId", nullptr},
+      {"bundleId", TextOrNull(job.bundle_id)},
       {"conf", RedactConfigurationXml(job.conf)},
       {"status", job.status},
       {"executionPolicy", job.execution},
@@ -152,6 +152,35 @@ json CoordinatorJobToJson(const store::CoordinatorJobRecord& job,
       {"actions", std::move(action_list)},
       {"toString", "Coordinator application id[" + job.id + "] status[" + job.status + "]"},
       {"total", total_actions},
+  };
+}
+
+json BundleJobToJson(const store::BundleJobRecord& bundle, const std::vector<store::CoordinatorJobRecord>& coordinators,
+                     const std::string& console_base) {
+  json coordinator_list = json::array();
+  for (const auto& job : coordinators) {
+    coordinator_list.push_back(CoordinatorJobToJson(job, {}, static_cast<int>(job.last_action_number), console_base));
+  }
+  return json{
+      {"bundleJobPath", bundle.app_path},
+      {"bundleJobName", bundle.app_name},
+      {"bundleJobId", bundle.id},
+      {"bundleExternalId", nullptr},
+      {"conf", RedactConfigurationXml(bundle.conf)},
+      {"status", bundle.status},
+      {"timeUnit", "NONE"},
+      {"timeOut", 0},
+      {"kickoffTime", TimeOrNull(bundle.kickoff_ms)},
+      {"startTime", TimeOrNull(bundle.start_ms)},
+      {"endTime", TimeOrNull(bundle.end_ms)},
+      {"pauseTime", nullptr},
+      {"createdTime", TimeOrNull(bundle.created_ms)},
+      {"user", bundle.user},
+      {"group", nullptr},
+      {"acl", nullptr},
+      {"consoleUrl", console_base + "?job=" + bundle.id},
+      {"bundleCoordJobs", std::move(coordinator_list)},
+      {"toString", "Bundle id[" + bundle.id + "] status[" + bundle.status + "]"},
   };
 }
 
@@ -202,6 +231,25 @@ Result<store::WorkflowJobRecord> WorkflowJobFromJson(const json& object,
     actions->push_back(std::move(action));
   }
   return job;
+}
+
+HttpResponse OozieJsonResponse(const nlohmann::json& body, int status) {
+  HttpResponse response;
+  response.status = status;
+  response.body = body.dump();
+  return response;
+}
+
+// Engine errors are the client's to fix (400) unless the server itself failed.
+HttpResponse OozieStatusResponse(const Status& status) {
+  const bool server_fault = status.code() == StatusCode::kIoError || status.code() == StatusCode::kInternal;
+  return ErrorResponse(server_fault ? 500 : 400, status.error_code().empty() ? "E0307" : status.error_code(),
+                       status.message());
+}
+
+HttpResponse OozieInvalidParameter(const std::string& name, const std::string& value, const std::string& hint) {
+  return ErrorResponse(400, "E0303",
+                       "Invalid parameter value, [" + name + "] = [" + value + "]" + (hint.empty() ? "" : "; " + hint));
 }
 
 }  // namespace refinery::serve

@@ -95,6 +95,25 @@ const Column<CoordJob> kCoordinatorJobColumns[] = {
     {"pause_ms", &CoordJob::pause_ms},
     {"created_ms", &CoordJob::created_ms},
     {"last_modified_ms", &CoordJob::last_modified_ms},
+    {"bundle_id", &CoordJob::bundle_id},
+};
+
+using BundleJob = BundleJobRecord;
+
+const Column<BundleJob> kBundleJobColumns[] = {
+    {"id", &BundleJob::id},
+    {"app_name", &BundleJob::app_name},
+    {"app_path", &BundleJob::app_path},
+    {"user_name", &BundleJob::user},
+    {"status", &BundleJob::status},
+    {"conf", &BundleJob::conf},
+    {"definition", &BundleJob::definition},
+    {"error_message", &BundleJob::error_message},
+    {"kickoff_ms", &BundleJob::kickoff_ms},
+    {"created_ms", &BundleJob::created_ms},
+    {"start_ms", &BundleJob::start_ms},
+    {"end_ms", &BundleJob::end_ms},
+    {"last_modified_ms", &BundleJob::last_modified_ms},
 };
 
 const Column<CoordAction> kCoordinatorActionColumns[] = {
@@ -243,5 +262,19 @@ CoordinatorJobRecord ReadCoordinatorJob(const sqlite::Statement& stmt) {
 CoordinatorActionRecord ReadCoordinatorAction(const sqlite::Statement& stmt) {
   return Read<CoordAction>(stmt, kCoordinatorActionColumns);
 }
+
+const std::string& BundleJobColumnList() {
+  static const std::string kList = ColumnList<BundleJob>(kBundleJobColumns);
+  return kList;
+}
+
+const std::string& BundleJobUpsertSql() {
+  static const std::string kSql = UpsertSql<BundleJob>("bundle_jobs", kBundleJobColumns);
+  return kSql;
+}
+
+void BindBundleJob(sqlite::Statement& stmt, const BundleJobRecord& job) { Bind<BundleJob>(stmt, kBundleJobColumns, job); }
+
+BundleJobRecord ReadBundleJob(const sqlite::Statement& stmt) { return Read<BundleJob>(stmt, kBundleJobColumns); }
 
 }  // namespace refinery::store

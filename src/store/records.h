@@ -33,6 +33,11 @@ void BindCoordinatorAction(sqlite::Statement& stmt, const CoordinatorActionRecor
 CoordinatorJobRecord ReadCoordinatorJob(const sqlite::Statement& stmt);
 CoordinatorActionRecord ReadCoordinatorAction(const sqlite::Statement& stmt);
 
+const std::string& BundleJobColumnList();
+const std::string& BundleJobUpsertSql();
+void BindBundleJob(sqlite::Statement& stmt, const BundleJobRecord& job);
+BundleJobRecord ReadBundleJob(const sqlite::Statement& stmt);
+
 // Read a row selected with the matching column list, starting at column 0.
 WorkflowJobRecord ReadJob(const sqlite::Statement& stmt);
 WorkflowActionRecord ReadAction(const sqlite::Statement& stmt);

@@ -186,8 +186,32 @@ CREATE TABLE sla_events (
 CREATE INDEX sla_events_job ON sla_events(job_id, created_ms);
 )sql";
 
+// Version 5: bundle jobs, and the bundle that submitted each coordinator.
+constexpr const char* kMigrationToV5 = R"sql(
+CREATE TABLE bundle_jobs (
+  id               TEXT PRIMARY KEY NOT NULL,
+  app_name         TEXT    NOT NULL DEFAULT '',
+  app_path         TEXT    NOT NULL DEFAULT '',
+  user_name        TEXT    NOT NULL DEFAULT '',
+  status           TEXT    NOT NULL DEFAULT '',
+  conf             TEXT    NOT NULL DEFAULT '',
+  definition       TEXT    NOT NULL DEFAULT '',
+  error_message    TEXT    NOT NULL DEFAULT '',
+  kickoff_ms       INTEGER NOT NULL DEFAULT 0,
+  created_ms       INTEGER NOT NULL DEFAULT 0,
+  start_ms         INTEGER NOT NULL DEFAULT 0,
+  end_ms           INTEGER NOT NULL DEFAULT 0,
+  last_modified_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX bundle_jobs_status ON bundle_jobs(status);
+CREATE INDEX bundle_jobs_created ON bundle_jobs(created_ms, id);
+ALTER TABLE coordinator_jobs ADD COLUMN bundle_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX coordinator_jobs_bundle ON coordinator_jobs(bundle_id, created_ms);
+)sql";
+
 // kMigrations[i] produces version i + 1.
-constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2, kMigrationToV3, kMigrationToV4};
+constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2, kMigrationToV3, kMigrationToV4,
+                                       kMigrationToV5};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "every schema version needs exactly one migration");
 

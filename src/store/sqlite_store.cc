@@ -109,6 +109,9 @@ struct Statements {
   Statement get_coordinator_job;
   Statement get_coordinator_action;
   Statement list_coordinator_actions;
+  Statement upsert_bundle_job;
+  Statement get_bundle_job;
+  Statement list_bundle_coordinators;
   Statement insert_sla_event;
   Statement list_sla_events;
 };
@@ -173,6 +176,12 @@ Result<Statements> PrepareStatements(Database& db) {
   REFINERY_RETURN_IF_ERROR(prepare(&s.get_coordinator_action, coordinator_actions + " WHERE id = ?1"));
   REFINERY_RETURN_IF_ERROR(
       prepare(&s.list_coordinator_actions, coordinator_actions + " WHERE job_id = ?1 ORDER BY action_number"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.upsert_bundle_job, BundleJobUpsertSql()));
+  REFINERY_RETURN_IF_ERROR(
+      prepare(&s.get_bundle_job, "SELECT " + BundleJobColumnList() + " FROM bundle_jobs WHERE id = ?1"));
+  REFINERY_RETURN_IF_ERROR(prepare(&s.list_bundle_coordinators, "SELECT " + CoordinatorJobColumnList() +
+                                                                    " FROM coordinator_jobs WHERE bundle_id = ?1 "
+                                                                    "ORDER BY created_ms, id"));
   REFINERY_RETURN_IF_ERROR(prepare(&s.insert_sla_event,
                                    "INSERT OR IGNORE INTO sla_events (subject_id, event, job_id, app_type, app_name, "
                                    "nominal_ms, expected_ms, actual_ms, created_ms, detail) "
@@ -239,6 +248,11 @@ class SqliteStore final : public Store {
   Result<std::vector<CoordinatorActionRecord>> ListCoordinatorActions(const std::string& job_id) override
       EXCLUDES(mu_);
   Result<CoordinatorActionRecord> GetCoordinatorAction(const std::string& id) override EXCLUDES(mu_);
+  Result<BundleJobRecord> GetBundleJob(const std::string& id) override EXCLUDES(mu_);
+  Result<BundleJobPage> ListBundleJobs(const std::vector<std::string>& statuses, int offset, int len) override
+      EXCLUDES(mu_);
+  Result<std::vector<CoordinatorJobRecord>> ListBundleCoordinatorJobs(const std::string& bundle_id) override
+      EXCLUDES(mu_);
   Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& model) override EXCLUDES(mu_);
   Result<std::vector<ModelEventRecord>> ListModelEvents(const std::string& model, int limit) override EXCLUDES(mu_);
   Result<int64_t> LastModelEventId() override EXCLUDES(mu_);
@@ -278,7 +292,7 @@ Status SqliteStore::Apply(const WriteBatch& batch) {
     if (batch.jobs.empty() && batch.actions.empty() && batch.log_lines.empty() && batch.notifications.empty() &&
         batch.coordinator_jobs.empty() && batch.coordinator_actions.empty() &&
         batch.deleted_coordinator_actions.empty() && batch.model_versions.empty() &&
-        batch.model_events.empty() && batch.sla_events.empty()) {
+        batch.model_events.empty() && batch.sla_events.empty() && batch.bundle_jobs.empty()) {
       return Status::Ok();
     }
     MutexLock lock(&mu_);
@@ -332,6 +346,11 @@ Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
     stmts_.insert_log.BindText(1, job_id);
     stmts_.insert_log.BindText(2, line);
     REFINERY_RETURN_IF_ERROR(stmts_.insert_log.Run("append log line of job [" + job_id + "]"));
+  }
+  for (const BundleJobRecord& job : batch.bundle_jobs) {
+    ScopedReset reset(&stmts_.upsert_bundle_job);
+    BindBundleJob(stmts_.upsert_bundle_job, job);
+    REFINERY_RETURN_IF_ERROR(stmts_.upsert_bundle_job.Run("write bundle job [" + job.id + "]"));
   }
   for (const CoordinatorJobRecord& job : batch.coordinator_jobs) {
     ScopedReset reset(&stmts_.upsert_coordinator_job);
@@ -639,6 +658,69 @@ Result<CoordinatorJobPage> SqliteStore::ListCoordinatorJobs(const std::vector<st
       REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list coordinator jobs"));
       if (!row) break;
       page.jobs.push_back(ReadCoordinatorJob(stmt));
+    }
+    return page;
+  });
+}
+
+// ---- bundles ----
+
+Result<BundleJobRecord> SqliteStore::GetBundleJob(const std::string& id) {
+  return NoThrow("read bundle job", [&]() -> Result<BundleJobRecord> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.get_bundle_job;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, id);
+    REFINERY_ASSIGN_OR_RETURN(bool found, stmt.Step("read bundle job [" + id + "]"));
+    if (!found) return Status::NotFound("Job does not exist [" + id + "]", "E0604");
+    return ReadBundleJob(stmt);
+  });
+}
+
+Result<std::vector<CoordinatorJobRecord>> SqliteStore::ListBundleCoordinatorJobs(const std::string& bundle_id) {
+  return NoThrow("list the coordinators of a bundle", [&]() -> Result<std::vector<CoordinatorJobRecord>> {
+    MutexLock lock(&mu_);
+    Statement& stmt = stmts_.list_bundle_coordinators;
+    ScopedReset reset(&stmt);
+    stmt.BindText(1, bundle_id);
+    std::vector<CoordinatorJobRecord> jobs;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list the coordinators of bundle [" + bundle_id + "]"));
+      if (!row) break;
+      jobs.push_back(ReadCoordinatorJob(stmt));
+    }
+    return jobs;
+  });
+}
+
+Result<BundleJobPage> SqliteStore::ListBundleJobs(const std::vector<std::string>& statuses, int offset, int len) {
+  return NoThrow("list bundle jobs", [&]() -> Result<BundleJobPage> {
+    if (offset < 0 || len < 0) return Status::InvalidArgument("offset and len must not be negative", "E0303");
+    std::string where;
+    for (size_t i = 0; i < statuses.size(); ++i) where += (i == 0 ? " WHERE status IN (?" : ", ?") + std::to_string(i + 1);
+    if (!statuses.empty()) where += ")";
+    MutexLock lock(&mu_);
+    BundleJobPage page;
+    REFINERY_ASSIGN_OR_RETURN(Statement count,
+                              db_.Prepare("SELECT count(*) FROM bundle_jobs" + where, "count bundle jobs"));
+    for (size_t i = 0; i < statuses.size(); ++i) count.BindText(static_cast<int>(i + 1), statuses[i]);
+    REFINERY_ASSIGN_OR_RETURN(bool counted, count.Step("count bundle jobs"));
+    page.total = counted ? static_cast<int>(count.ColumnInt64(0)) : 0;
+    if (len == 0) return page;
+    const int first_limit = static_cast<int>(statuses.size()) + 1;
+    REFINERY_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.Prepare("SELECT " + BundleJobColumnList() + " FROM bundle_jobs" + where +
+                        " ORDER BY created_ms DESC, id DESC LIMIT ?" + std::to_string(first_limit) + " OFFSET ?" +
+                        std::to_string(first_limit + 1),
+                    "list bundle jobs"));
+    for (size_t i = 0; i < statuses.size(); ++i) stmt.BindText(static_cast<int>(i + 1), statuses[i]);
+    stmt.BindInt64(first_limit, len);
+    stmt.BindInt64(first_limit + 1, offset);
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list bundle jobs"));
+      if (!row) break;
+      page.jobs.push_back(ReadBundleJob(stmt));
     }
     return page;
   });

@@ -109,6 +109,7 @@ struct CoordinatorJobRecord {
   int64_t pause_ms = 0;
   int64_t created_ms = 0;
   int64_t last_modified_ms = 0;
+  std::string bundle_id;     // the bundle that submitted it, "" if none (schema v5)
 };
 
 // One materialized coordinator action (SPEC §7.4): id <job>@<number>.
@@ -131,6 +132,31 @@ struct CoordinatorActionRecord {
 
 struct CoordinatorJobPage {
   std::vector<CoordinatorJobRecord> jobs;  // newest first
+  int total = 0;
+};
+
+// A bundle job (SPEC §6.6, §7.5): bundle.xml as submitted and the
+// configuration its coordinators are layered on. Its coordinators name it in
+// CoordinatorJobRecord::bundle_id; they are written in the same batch that
+// sets start_ms, so a bundle submits them exactly once.
+struct BundleJobRecord {
+  std::string id;            // ...-B
+  std::string app_name;
+  std::string app_path;
+  std::string user;
+  std::string status;        // PREP RUNNING PREPSUSPENDED SUSPENDED SUCCEEDED DONEWITHERROR KILLED FAILED
+  std::string conf;          // job configuration (with <parameters> defaults), Hadoop XML
+  std::string definition;    // bundle.xml as submitted
+  std::string error_message;
+  int64_t kickoff_ms = 0;    // when its coordinators are due to be submitted
+  int64_t created_ms = 0;
+  int64_t start_ms = 0;      // when its coordinators were submitted; 0 = not yet
+  int64_t end_ms = 0;        // when it reached a terminal status; 0 = not yet
+  int64_t last_modified_ms = 0;
+};
+
+struct BundleJobPage {
+  std::vector<BundleJobRecord> jobs;  // newest first
   int total = 0;
 };
 
@@ -209,6 +235,7 @@ struct WriteBatch {
   std::vector<ModelVersionRecord> model_versions;            // insert or replace by (model, version)
   std::vector<ModelEventRecord> model_events;                // appended; id assigned
   std::vector<SlaEventRecord> sla_events;                    // once per (subject, event); see SlaEventRecord
+  std::vector<BundleJobRecord> bundle_jobs;                  // insert or replace by id
   // Optimistic concurrency for registry changes: when set, the batch applies
   // only if the newest event of `model` still has id `last_model_event_id`
   // (0 = the model has none); otherwise nothing is written and the result is
@@ -258,6 +285,12 @@ class Store {
   // In action-number order.
   virtual Result<std::vector<CoordinatorActionRecord>> ListCoordinatorActions(const std::string& job_id) = 0;
   virtual Result<CoordinatorActionRecord> GetCoordinatorAction(const std::string& id) = 0;  // NotFound: E0605
+
+  // Bundles. NotFound (E0604) for an unknown id; `statuses` empty = all; newest first.
+  virtual Result<BundleJobRecord> GetBundleJob(const std::string& id) = 0;
+  virtual Result<BundleJobPage> ListBundleJobs(const std::vector<std::string>& statuses, int offset, int len) = 0;
+  // The coordinator jobs a bundle submitted, oldest first (as bundle.xml lists them).
+  virtual Result<std::vector<CoordinatorJobRecord>> ListBundleCoordinatorJobs(const std::string& bundle_id) = 0;
 
   // The model registry's tables. `model` empty = every model; by model, then version.
   virtual Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& model) = 0;

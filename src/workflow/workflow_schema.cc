@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 
 namespace refinery::workflow::internal {
 namespace {
@@ -326,14 +327,14 @@ std::unique_ptr<CompiledSchema> CompileSchema(WorkflowVersion version) {
   return schema;
 }
 
-// Compiled once, on first use; immutable afterwards (safe to share).
+// Each version is compiled once, on its first use (a CLI run pays for the one
+// it parses, not all eight); immutable afterwards (safe to share).
 const CompiledSchema& SchemaFor(WorkflowVersion version) {
-  static const std::array<std::unique_ptr<CompiledSchema>, 8> schemas = [] {
-    std::array<std::unique_ptr<CompiledSchema>, 8> all;
-    for (size_t i = 0; i < all.size(); ++i) all[i] = CompileSchema(static_cast<WorkflowVersion>(i));
-    return all;
-  }();
-  return *schemas[static_cast<size_t>(version)];
+  static std::array<std::once_flag, 8> compiled;
+  static std::array<std::unique_ptr<CompiledSchema>, 8> schemas;
+  const size_t index = static_cast<size_t>(version);
+  std::call_once(compiled[index], [&] { schemas[index] = CompileSchema(version); });
+  return *schemas[index];
 }
 
 // ---------------------------------------------------------------------------

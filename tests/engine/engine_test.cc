@@ -394,5 +394,39 @@ TEST_F(EngineFixture, JobLogTellsTheStoryOfTheRun) {
   EXPECT_THAT(*log, HasSubstr("Job ended with status [SUCCEEDED]"));
 }
 
+TEST_F(EngineFixture, AQuickActionsLogLinesComeBeforeItsEndLine) {
+  const auto job = RunToEnd(App("quick-log", Workflow(TestAction("a", "<log>one</log><log>two</log>"))));
+  auto log = store_->ReadLog(job.id);
+  ASSERT_TRUE(log.ok());
+  const size_t one = log->find("[a] one"), two = log->find("[a] two"), end = log->find("[a] Action ended OK");
+  ASSERT_NE(one, std::string::npos) << *log;
+  ASSERT_NE(two, std::string::npos) << *log;
+  ASSERT_NE(end, std::string::npos) << *log;
+  EXPECT_LT(one, two);
+  EXPECT_LT(two, end);
+}
+
+TEST_F(EngineFixture, ALongActionsLogLinesReachTheJobLogWhileItRuns) {
+  // The second line comes after the buffering window, so it is stored at once
+  // (with the first) while the action still sleeps.
+  auto id = engine_->Submit(App("streamed-log", Workflow(TestAction(
+                                    "a", "<log>early</log><log-after-ms ms=\"400\">late</log-after-ms>"
+                                         "<sleep-ms>3000</sleep-ms>"))),
+                            true);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  std::string log;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (log.find("[a] late") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto current = store_->ReadLog(*id);
+    if (current.ok()) log = *current;
+  }
+  EXPECT_THAT(log, HasSubstr("[a] early"));
+  EXPECT_THAT(log, HasSubstr("[a] late"));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("[a] Action ended")));
+  ASSERT_TRUE(engine_->Kill(*id).ok());
+  ASSERT_TRUE(engine_->WaitForJob(*id).ok());
+}
+
 }  // namespace
 }  // namespace refinery::engine::testing

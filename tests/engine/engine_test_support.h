@@ -11,6 +11,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
@@ -25,7 +26,10 @@ namespace refinery::engine::testing {
 // <test xmlns="uri:refinery:test">
 //   <outcome>ok|error|failed|transient</outcome> <error-code>X</error-code>
 //   <sleep-ms>N</sleep-ms> <data>k=v</data> <rendezvous>name</rendezvous>
+//   <log>line</log> <log-after-ms ms="N">line</log-after-ms>
 // </test>
+// <log> lines are reported first; each <log-after-ms> after waiting N ms
+// more; then the sleep.
 // Counts runs per action name. A rendezvous blocks until two actions with the
 // same name arrive (proves concurrency) or 5 s pass (then it errors).
 class ScriptedAction : public actions::Action {
@@ -43,6 +47,11 @@ class ScriptedAction : public actions::Action {
     pugi::xml_document doc;
     doc.load_string(context.action_xml.c_str());
     const pugi::xml_node root = doc.first_child();
+    for (const pugi::xml_node line : root.children("log")) context.reporter->Log(line.text().as_string());
+    for (const pugi::xml_node line : root.children("log-after-ms")) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(line.attribute("ms").as_int(0)));
+      context.reporter->Log(line.text().as_string());
+    }
     const int sleep_ms = root.child("sleep-ms").text().as_int(0);
     for (int waited = 0; waited < sleep_ms; waited += 5) {
       if (context.cancel->cancelled()) return Killed();

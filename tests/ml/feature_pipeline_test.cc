@@ -37,8 +37,8 @@ Frame SmallFrame() {
 const std::vector<uint32_t> kAll = {0, 1, 2, 3, 4};
 const std::vector<InputColumn> kInputs = {{"age", true}, {"job", false}};
 
-FeaturePipeline Fit(const Frame& frame, const std::vector<ColumnSpec>& overrides, bool one_hot = false) {
-  auto pipeline = FeaturePipeline::Fit(frame, kAll, kInputs, {}, {"age", "job"}, overrides, one_hot);
+FeaturePipeline Fit(const Frame& frame, const std::vector<ColumnSpec>& overrides, CategoricalEncoding encoding = CategoricalEncoding::kNative) {
+  auto pipeline = FeaturePipeline::Fit(frame, kAll, kInputs, {}, {"age", "job"}, overrides, encoding);
   EXPECT_TRUE(pipeline.ok()) << pipeline.status().ToString();
   return std::move(pipeline).value();
 }
@@ -85,7 +85,7 @@ TEST(FeaturePipeline, ImputesMeanMedianModeAndConstant) {
 
 TEST(FeaturePipeline, MeanOfACategoricalColumnIsRejected) {
   auto p = FeaturePipeline::Fit(SmallFrame(), kAll, kInputs, {}, {"age", "job"},
-                                {Override("job", MissingStrategy::kMean)}, false);
+                                {Override("job", MissingStrategy::kMean)}, CategoricalEncoding::kNative);
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.status().message().find("applies to numbers only"), std::string::npos);
 }
@@ -118,10 +118,42 @@ TEST(FeaturePipeline, UnseenCategoryPolicies) {
 }
 
 TEST(FeaturePipeline, OneHotForLinearModels) {
-  const FeaturePipeline p = Fit(SmallFrame(), {}, /*one_hot=*/true);
+  const FeaturePipeline p = Fit(SmallFrame(), {}, CategoricalEncoding::kOneHot);
   EXPECT_EQ(p.encoded_names(), (std::vector<std::string>{"age", "job=a", "job=b", "job=c"}));
   EXPECT_EQ(EncodeRow(p, {{"age", 3}, {"job", "b"}}), (std::vector<float>{3, 0, 1, 0}));
   EXPECT_EQ(p.encoded_feature(), (std::vector<int>{0, 1, 1, 1}));
+}
+
+// job: a, a, b, c, null with labels 0, 0, 1, 1, 1: b and c convert, a does not.
+FeaturePipeline FitOrdered(const std::vector<ColumnSpec>& overrides) {
+  const std::vector<float> labels = {0, 0, 1, 1, 1};
+  auto pipeline = FeaturePipeline::Fit(SmallFrame(), kAll, kInputs, {}, {"age", "job"}, overrides,
+                                       CategoricalEncoding::kOrdered, &labels);
+  EXPECT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  return std::move(pipeline).value();
+}
+
+TEST(FeaturePipeline, OrderedCategoriesAreNumberedByTargetMeanAndSplitAsNumbers) {
+  const FeaturePipeline p = FitOrdered({});
+  EXPECT_EQ(p.encoded_types(), (std::vector<std::string>{"q", "q"}));
+  // a (mean 0) first; b and c tie and keep their frequency order.
+  EXPECT_EQ(p.features()[1].categories, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(EncodeRow(p, {{"job", "c"}})[1], 2.0f);
+  EXPECT_TRUE(std::isnan(EncodeRow(p, {{"job", nullptr}})[1]));
+  // The encoding survives the bundle: a reloaded pipeline encodes the same.
+  auto reloaded = FeaturePipeline::FromJson(p.ToJson());
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  EXPECT_EQ(reloaded->encoding(), CategoricalEncoding::kOrdered);
+  EXPECT_EQ(EncodeRow(*reloaded, {{"age", 3}, {"job", "c"}}), EncodeRow(p, {{"age", 3}, {"job", "c"}}));
+}
+
+TEST(FeaturePipeline, OrderedCategoriesKeepTheRareBucketAndTheFillWithTheirCategory) {
+  ColumnSpec spec = Override("job", MissingStrategy::kMode);
+  spec.max_categories = 2;  // a stays; b and c share the rare bucket, whose mean is 1
+  const FeaturePipeline p = FitOrdered({spec});
+  EXPECT_EQ(p.features()[1].categories, (std::vector<std::string>{"a", kRareCategory}));
+  EXPECT_EQ(EncodeRow(p, {{"job", "never-seen"}})[1], 1.0f);
+  EXPECT_EQ(EncodeRow(p, {{"job", nullptr}})[1], 0.0f);  // the mode, "a"
 }
 
 TEST(FeaturePipeline, RowEncodingEqualsFrameEncoding) {
@@ -153,7 +185,7 @@ TEST(FeaturePipeline, DerivedFeaturesAreEvaluatedFromTheRawRow) {
   auto e = Expression::Parse("CASE WHEN age > 3 THEN 'old' ELSE 'young' END");
   ASSERT_TRUE(e.ok());
   ASSERT_TRUE(AddDerivedColumn(&frame, "band", *e).ok());
-  auto p = FeaturePipeline::Fit(frame, kAll, kInputs, {{"band", e->text()}}, {"age", "band"}, {}, false);
+  auto p = FeaturePipeline::Fit(frame, kAll, kInputs, {{"band", e->text()}}, {"age", "band"}, {}, CategoricalEncoding::kNative);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->features()[1].type, FeatureType::kCategorical);
   const auto old_row = EncodeRow(*p, {{"age", 9}});

@@ -144,7 +144,7 @@ bool HasCategoricalSplit(const std::string& booster_json) {
 }
 
 const Trained& BankHist() {
-  static const Trained trained = TrainOn(kBank, "y", {{"rounds", "40"}, {"max_depth", "5"}, {"eta", "0.2"}}, {"duration"});
+  static const Trained trained = TrainOn(kBank, "y", {{"rounds", "40"}, {"max_depth", "5"}, {"eta", "0.2"}, {"categorical_encoding", "native"}}, {"duration"});
   return trained;
 }
 
@@ -155,9 +155,15 @@ TEST(TreeEvaluator, BinaryHistWithNativeCategoricalSplitsMatchesXGBoostBitForBit
   ExpectSameBits(trained);
 }
 
+TEST(TreeEvaluator, OrderedCategoriesSplitAsNumbersAndMatchXGBoostBitForBit) {
+  const Trained trained = TrainOn(kBank, "y", {{"rounds", "20"}, {"max_depth", "5"}}, {"duration"});
+  ASSERT_FALSE(HasCategoricalSplit(trained.result.booster_json));
+  ExpectSameBits(trained);
+}
+
 TEST(TreeEvaluator, PartitionCategoricalSplitsMatchXGBoost) {
   // max_cat_to_onehot=1: every categorical split is a many-vs-many partition.
-  const Trained trained = TrainOn(kTelco, "churn", {{"rounds", "25"}, {"max_depth", "6"}, {"max_cat_to_onehot", "1"}});
+  const Trained trained = TrainOn(kTelco, "churn", {{"rounds", "25"}, {"max_depth", "6"}, {"max_cat_to_onehot", "1"}, {"categorical_encoding", "native"}});
   ASSERT_TRUE(HasCategoricalSplit(trained.result.booster_json));
   ExpectSameBits(trained);
   ExpectSameBits(trained.result.booster_json, WithHoles(trained.matrix, 3), trained.rows, trained.width,

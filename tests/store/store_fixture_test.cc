@@ -140,5 +140,49 @@ TEST(StoreFixture, MigratedVersion3SchemaEqualsAFreshStore) {
   EXPECT_EQ(RawDb(old_path).QueryText("PRAGMA user_version"), RawDb(fresh_path).QueryText("PRAGMA user_version"));
 }
 
+TEST(StoreFixture, Version4StoreOpensWithItsSlaEventsAndTakesBundles) {
+  TempDir dir;
+  const std::string path = MakeFromFixture(dir, "state_v4.sql");
+  std::unique_ptr<Store> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  Result<std::vector<SlaEventRecord>> events = store->ListSlaEvents(kJob);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().event, "END_MISS");
+  // Version 5: the coordinator keeps its fields and has no bundle; bundles start empty.
+  const std::string coordinator_id = "0000002-210114070000000-refinery-test-C";
+  Result<CoordinatorJobRecord> coordinator = store->GetCoordinatorJob(coordinator_id);
+  ASSERT_TRUE(coordinator.ok()) << coordinator.status().ToString();
+  EXPECT_EQ(coordinator->frequency, "150");
+  EXPECT_EQ(coordinator->bundle_id, "");
+  EXPECT_EQ(store->ListBundleJobs({}, 0, 10)->total, 0);
+
+  BundleJobRecord bundle;
+  bundle.id = "0000003-210114070000000-refinery-test-B";
+  bundle.app_name = "b";
+  bundle.status = "RUNNING";
+  bundle.kickoff_ms = 1610608000000;
+  bundle.start_ms = 1610608000000;
+  coordinator->bundle_id = bundle.id;
+  WriteBatch batch;
+  batch.bundle_jobs.push_back(bundle);
+  batch.coordinator_jobs.push_back(*coordinator);
+  ASSERT_TRUE(store->Apply(batch).ok());
+  EXPECT_EQ(store->GetBundleJob(bundle.id)->kickoff_ms, 1610608000000);
+  EXPECT_EQ(store->ListBundleCoordinatorJobs(bundle.id)->at(0).id, coordinator_id);
+  EXPECT_EQ(store->ListBundleJobs({"RUNNING"}, 0, 10)->jobs.at(0).id, bundle.id);
+  EXPECT_EQ(store->GetBundleJob("nope-B").status().error_code(), "E0604");
+}
+
+TEST(StoreFixture, MigratedVersion4SchemaEqualsAFreshStore) {
+  TempDir dir;
+  const std::string old_path = MakeFromFixture(dir, "state_v4.sql");
+  const std::string fresh_path = dir.File("fresh.db");
+  ASSERT_NE(OpenOrDie(old_path), nullptr);
+  ASSERT_NE(OpenOrDie(fresh_path), nullptr);
+  EXPECT_EQ(SchemaOf(old_path), SchemaOf(fresh_path));
+  EXPECT_EQ(RawDb(old_path).QueryText("PRAGMA user_version"), RawDb(fresh_path).QueryText("PRAGMA user_version"));
+}
+
 }  // namespace
 }  // namespace refinery::store
