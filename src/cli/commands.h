@@ -33,6 +33,7 @@ struct JobOptions {
   std::string ignore_id, action_scope;  // coordinator -ignore ID -action 1,3-4
   // coordinator -rerun ID -action 1,3-4 | -date A::B [-refresh] [-nocleanup] [-failed]
   std::string date_scope;
+  std::string coordinator_scope;  // bundle -rerun ID [-coordinator c1,c2] [-date A::B]
   bool refresh = false, nocleanup = false, failed = false;
   std::string poll_id;          // follow a job (or coordinator action) until it ends; needs a server
   int poll_timeout_minutes = 30;  // Oozie's -timeout for -poll; 0 waits for ever

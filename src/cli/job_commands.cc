@@ -164,8 +164,8 @@ int ShowBundleLocally(store::Store& store, const std::string& id, const JobOptio
 
 int ControlBundleLocally(const GlobalOptions& global, const JobOptions& options) {
   if (options.start_id.empty()) {
-    std::fprintf(stderr, "Error: killing, suspending or resuming a bundle reaches the coordinators running in the "
-                         "server: add -oozie http://127.0.0.1:11000/oozie (or set OOZIE_URL)\n");
+    std::fprintf(stderr, "Error: killing, suspending, resuming or rerunning a bundle reaches the coordinators "
+                         "running in the server: add -oozie http://127.0.0.1:11000/oozie (or set OOZIE_URL)\n");
     return 2;
   }
   auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
@@ -358,7 +358,8 @@ int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
   if (rerun_job.size() > 2 && rerun_job.compare(rerun_job.size() - 2, 2, "-C") == 0) {
     return RerunCoordinator(global, options);
   }
-  for (const std::string* id : {&options.kill_id, &options.suspend_id, &options.resume_id, &options.start_id}) {
+  for (const std::string* id :
+       {&options.kill_id, &options.suspend_id, &options.resume_id, &options.start_id, &options.rerun_id}) {
     if (coordinator::IsBundleJobId(*id)) return ControlBundleLocally(global, options);
   }
   if (!options.kill_id.empty() || !options.suspend_id.empty() || !options.resume_id.empty() ||

@@ -103,9 +103,10 @@ int main(int argc, char** argv) {
   job_cmd->add_option("--rerun", job.rerun_id,
                       "rerun a finished job (-config/-D may set oozie.wf.rerun.failnodes=true or "
                       "oozie.wf.rerun.skip.nodes=a,b); a coordinator id reruns the actions given with -action or "
-                      "-date (with -refresh, -nocleanup, -failed)");
+                      "-date (with -refresh, -nocleanup, -failed); a bundle id its coordinators (-coordinator, -date)");
   job_cmd->add_option("--change", job.change_id,
-                      "with -oozie: change a coordinator's endtime, concurrency or pausetime (give -value)");
+                      "with -oozie: change a coordinator's endtime, concurrency or pausetime, or a bundle's endtime or "
+                      "pausetime (give -value)");
   job_cmd->add_option("--value", job.change_value,
                       "with -change: 'endtime=2026-12-31T00:00Z;concurrency=2;pausetime=...' (empty pausetime clears it)");
   job_cmd->add_option("--ignore", job.ignore_id,
@@ -115,6 +116,9 @@ int main(int argc, char** argv) {
   job_cmd->add_option("--date", job.date_scope,
                       "with a coordinator's -rerun: nominal times, ranges A::B and dates comma-separated, e.g. "
                       "2026-01-01T00:00Z::2026-01-02T00:00Z");
+  job_cmd->add_option("--coordinator", job.coordinator_scope,
+                      "with a bundle's -rerun: the coordinators to rerun, by name, comma-separated (default: all; "
+                      "-date narrows to those nominal times)");
   job_cmd->add_flag("--refresh", job.refresh, "with a coordinator's -rerun: resolve the input dependencies again");
   job_cmd->add_flag("--nocleanup", job.nocleanup,
                     "with a coordinator's -rerun: keep the actions' output directories (deleted otherwise)");

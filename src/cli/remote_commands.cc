@@ -210,6 +210,12 @@ int Control(RemoteServer& server, const JobOptions& options) {
              serve::PercentEncode(options.action_scope.empty() ? options.date_scope : options.action_scope) +
              "&refresh=" + (options.refresh ? "true" : "false") + "&nocleanup=" +
              (options.nocleanup ? "true" : "false") + "&failed=" + (options.failed ? "true" : "false");
+  } else if (coordinator::IsBundleJobId(options.rerun_id)) {
+    // Oozie's bundle rerun: -coordinator names and/or -date, then the flags.
+    id = options.rerun_id;
+    action = "bundle-rerun&coord-scope=" + serve::PercentEncode(options.coordinator_scope) +
+             "&date-scope=" + serve::PercentEncode(options.date_scope) + "&refresh=" +
+             (options.refresh ? "true" : "false") + "&nocleanup=" + (options.nocleanup ? "true" : "false");
   } else if (!options.rerun_id.empty()) {
     id = options.rerun_id, action = "rerun";
     auto conf = LoadJobConfiguration(options, false);
@@ -226,7 +232,8 @@ int Control(RemoteServer& server, const JobOptions& options) {
   auto answer = server.Call("PUT", JobPath(id, "action=" + action), body);
   if (!answer.ok()) return PrintError(answer.status());
   const json ignored = json::parse(*answer, nullptr, false);
-  if ((!options.ignore_id.empty() || coord_rerun) && ignored.is_object()) {
+  const bool listed = !options.ignore_id.empty() || coord_rerun || coordinator::IsBundleJobId(options.rerun_id);
+  if (listed && ignored.is_object()) {
     for (const json& item : ignored.value("actions", json::array())) {
       std::printf("%s %s\n", TextOr(item, "id").c_str(), TextOr(item, "status").c_str());
     }

@@ -1,7 +1,7 @@
 // Bundles on the coordinator scheduler (SPEC §6.6, §7.5): submit, kick-off
 // (the coordinators and the bundle's start in one store batch, so a crash
-// never submits twice), kill/suspend/resume cascading to the coordinators,
-// and the status roll-up. Everything that writes holds run_mu_, as the
+// never submits twice), kill/suspend/resume/change/rerun cascading to the
+// coordinators, and the status roll-up. Everything that writes holds run_mu_, as the
 // coordinator commands do; the cascades call the coordinator verbs after
 // releasing it.
 #include <algorithm>
@@ -22,6 +22,22 @@ constexpr const char* kCoordAppPath = "oozie.coord.application.path";
 constexpr const char* kWorkflowAppPath = "oozie.wf.application.path";
 
 int64_t Ms(TimePoint t) { return ToEpochMillis(t); }
+
+// "a, b;;c" -> {"a", "b", "c"} for separator ',' or ';'.
+std::vector<std::string> Split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t end = text.find(separator, begin);
+    if (end == std::string::npos) end = text.size();
+    std::string part = text.substr(begin, end - begin);
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
+    if (!part.empty()) parts.push_back(std::move(part));
+    begin = end + 1;
+  }
+  return parts;
+}
 
 bool IsXmlFile(const std::string& path) {
   return path.size() > 4 && path.compare(path.size() - 4, 4, ".xml") == 0;
@@ -288,7 +304,8 @@ Status CoordinatorScheduler::SuspendBundle(const std::string& id) {
       SetBundleStatus(id, {"PREP", "RUNNING", "RUNNINGWITHERROR"}, "PREPSUSPENDED", "SUSPENDED", &coordinators));
   Status first_error;
   for (const CoordinatorJobRecord& coordinator : coordinators) {
-    if (coordinator.status != "RUNNING" && coordinator.status != "RUNNINGWITHERROR" && coordinator.status != "PREP") {
+    if (coordinator.status != "RUNNING" && coordinator.status != "RUNNINGWITHERROR" && coordinator.status != "PAUSED" &&
+        coordinator.status != "PAUSEDWITHERROR" && coordinator.status != "PREP") {
       continue;
     }
     const Status suspended = Suspend(coordinator.id);
@@ -309,6 +326,83 @@ Status CoordinatorScheduler::ResumeBundle(const std::string& id) {
   }
   Wake();
   return first_error;
+}
+
+Status CoordinatorScheduler::ChangeBundle(const std::string& id, const std::string& value) {
+  REFINERY_ASSIGN_OR_RETURN(BundleJobRecord bundle, store_->GetBundleJob(id));
+  if (bundle.status == "KILLED") {
+    return Status::FailedPrecondition("Cannot change a killed bundle job [" + id + "]", "E1016");
+  }
+  for (const std::string& pair : Split(value, ';')) {
+    const std::string key = pair.substr(0, pair.find('='));
+    if (key != "endtime" && key != "pausetime") {
+      return Status::InvalidArgument("Invalid bundle job change value [" + value + "], a bundle changes endtime and "
+                                     "pausetime, not [" + key + "] (change a coordinator's concurrency on its own id)",
+                                     "E1015");
+    }
+  }
+  REFINERY_ASSIGN_OR_RETURN(std::vector<CoordinatorJobRecord> coordinators, store_->ListBundleCoordinatorJobs(id));
+  for (const CoordinatorJobRecord& coordinator : coordinators) {
+    if (coordinator::IsTerminalJobStatus(coordinator.status)) continue;
+    REFINERY_RETURN_IF_ERROR(Change(coordinator.id, value));
+  }
+  Log(LogLevel::kInfo, "bundle " + id + " changed: " + value);
+  return Status::Ok();
+}
+
+Result<std::vector<store::CoordinatorActionRecord>> CoordinatorScheduler::RerunBundle(
+    const std::string& id, const BundleRerunRequest& request) {
+  REFINERY_ASSIGN_OR_RETURN(BundleJobRecord bundle, store_->GetBundleJob(id));
+  if (bundle.status == "PREP" || bundle.status == "PREPSUSPENDED" || bundle.status == "KILLED" || bundle.start_ms == 0) {
+    return Status::FailedPrecondition("bundle job [" + id + "] is " + bundle.status +
+                                          (bundle.start_ms == 0 ? " and has not kicked off" : "") +
+                                          "; only a bundle whose coordinators were submitted can rerun",
+                                      "E1018");
+  }
+  REFINERY_ASSIGN_OR_RETURN(std::vector<CoordinatorJobRecord> coordinators, store_->ListBundleCoordinatorJobs(id));
+  std::vector<const CoordinatorJobRecord*> chosen;
+  for (const std::string& name : Split(request.coordinators, ',')) {
+    const auto found = std::find_if(coordinators.begin(), coordinators.end(),
+                                    [&](const CoordinatorJobRecord& c) { return c.app_name == name; });
+    if (found == coordinators.end()) {
+      std::string known;
+      for (const CoordinatorJobRecord& c : coordinators) known += (known.empty() ? "" : ", ") + c.app_name;
+      return Status::InvalidArgument("Invalid parameter value, [coord-scope] = [" + name +
+                                         "]; the coordinators of bundle [" + id + "] are: " + known,
+                                     "E0303");
+    }
+    chosen.push_back(&*found);
+  }
+  if (chosen.empty()) {
+    for (const CoordinatorJobRecord& c : coordinators) chosen.push_back(&c);
+  }
+  std::vector<store::CoordinatorActionRecord> rerun;
+  for (const CoordinatorJobRecord* coordinator : chosen) {
+    RerunRequest each;
+    each.refresh = request.refresh;
+    each.nocleanup = request.nocleanup;
+    if (!request.dates.empty()) {
+      each.type = "date";
+      each.scope = request.dates;
+    } else {
+      if (coordinator->last_action_number == 0) continue;  // nothing materialized yet
+      each.scope = "1-" + std::to_string(coordinator->last_action_number);
+    }
+    REFINERY_ASSIGN_OR_RETURN(std::vector<store::CoordinatorActionRecord> actions, Rerun(coordinator->id, each));
+    rerun.insert(rerun.end(), actions.begin(), actions.end());
+  }
+  if (coordinator::IsTerminalJobStatus(bundle.status)) {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    bundle.status = "RUNNING";
+    bundle.end_ms = 0;
+    bundle.last_modified_ms = Ms(clock_->Now());
+    store::WriteBatch batch;
+    batch.bundle_jobs.push_back(bundle);
+    REFINERY_RETURN_IF_ERROR(store_->Apply(batch));
+  }
+  Log(LogLevel::kInfo, "bundle " + id + ": " + std::to_string(rerun.size()) + " coordinator action(s) rerun");
+  Wake();
+  return rerun;
 }
 
 }  // namespace refinery::scheduler

@@ -1,6 +1,7 @@
 #include "scheduler/coordinator_scheduler.h"
 
 #include <algorithm>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -119,6 +120,24 @@ class NextDue {
  private:
   std::optional<TimePoint> next_;
 };
+
+// Oozie's pause time (SPEC §7.3): once the clock reaches it a running job
+// shows PAUSED (PAUSEDWITHERROR) and materializes nothing more, while the
+// actions it has go on; moving or clearing it runs the job again. Returns
+// whether the status changed.
+bool FollowPauseTime(CoordinatorJobRecord& job, TimePoint now) {
+  const bool paused = job.pause_ms > 0 && Ms(now) >= job.pause_ms;
+  static const std::map<std::string, std::string> kPause = {{"RUNNING", "PAUSED"},
+                                                            {"RUNNINGWITHERROR", "PAUSEDWITHERROR"}};
+  static const std::map<std::string, std::string> kUnpause = {{"PAUSED", "RUNNING"},
+                                                              {"PAUSEDWITHERROR", "RUNNINGWITHERROR"}};
+  const auto& transitions = paused ? kPause : kUnpause;
+  const auto to = transitions.find(job.status);
+  if (to == transitions.end()) return false;
+  job.status = to->second;
+  job.last_modified_ms = Ms(now);
+  return true;
+}
 
 }  // namespace
 
@@ -367,7 +386,15 @@ std::string Join(const std::vector<std::string>& parts, const std::string& separ
 // `job` is as just listed under run_mu_, so nothing changed it since.
 Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobRecord job) {
   const std::string id = job.id;
-  if (job.status != "RUNNING" && job.status != "RUNNINGWITHERROR") return std::optional<TimePoint>();
+  if (job.status != "RUNNING" && job.status != "RUNNINGWITHERROR" && job.status != "PAUSED" &&
+      job.status != "PAUSEDWITHERROR") {
+    return std::optional<TimePoint>();
+  }
+  if (FollowPauseTime(job, clock_->Now())) {
+    REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
+    Log(LogLevel::kInfo, "coordinator " + job.id + " is " + job.status + " (pause time " +
+                             FormatIsoMillis(FromEpochMillis(job.pause_ms)) + ")");
+  }
   auto loaded = Load(job);
   if (!loaded.ok()) {
     job.status = "FAILED";
@@ -382,6 +409,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
   const coordinator::CoordinatorApp& app = (*loaded)->app;
   const TimePoint now = clock_->Now();
   NextDue next;
+  if (job.pause_ms > Ms(now)) next.At(FromEpochMillis(job.pause_ms));  // to show PAUSED on time
   REFINERY_ASSIGN_OR_RETURN(std::vector<CoordinatorActionRecord> actions, store_->ListCoordinatorActions(id));
   store::WriteBatch batch;
   auto changed = [&](CoordinatorActionRecord& action, const std::string& status) {
@@ -624,7 +652,7 @@ std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   std::lock_guard<std::mutex> lock(run_mu_);
   // Bundles due submit their coordinators first, so they run in this pass.
   const std::optional<TimePoint> kickoff = KickOffBundles(clock_->Now());
-  auto page = store_->ListCoordinatorJobs({"RUNNING", "RUNNINGWITHERROR"}, 0, 100000);
+  auto page = store_->ListCoordinatorJobs({"RUNNING", "RUNNINGWITHERROR", "PAUSED", "PAUSEDWITHERROR"}, 0, 100000);
   if (!page.ok()) {
     Log(LogLevel::kError, "scheduler: " + page.status().ToString());
     return clock_->Now() + std::chrono::seconds(5);
@@ -698,7 +726,8 @@ Status CoordinatorScheduler::Kill(const std::string& id) {
 
 Status CoordinatorScheduler::Suspend(const std::string& id) {
   REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
-  if (job.status != "RUNNING" && job.status != "RUNNINGWITHERROR" && job.status != "PREP") {
+  if (job.status != "RUNNING" && job.status != "RUNNINGWITHERROR" && job.status != "PAUSED" &&
+      job.status != "PAUSEDWITHERROR" && job.status != "PREP") {
     return Refuse(id, job.status, "suspend it");
   }
   REFINERY_RETURN_IF_ERROR(SetJobStatus(id, job.status == "PREP" ? "PREPSUSPENDED" : "SUSPENDED", "", false));

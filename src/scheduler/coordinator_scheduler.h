@@ -125,6 +125,23 @@ class CoordinatorScheduler : public engine::EngineObserver {
   Status KillBundle(const std::string& id);
   Status SuspendBundle(const std::string& id);
   Status ResumeBundle(const std::string& id);
+  // Oozie's `job -change BUNDLE -value 'endtime=T;pausetime=T'`: each value
+  // goes to every coordinator the bundle started that has not ended, as that
+  // coordinator's -change would take it. E1015 for any other key.
+  Status ChangeBundle(const std::string& id, const std::string& value);
+  // Oozie's bundle rerun: the named coordinators of the bundle (every one
+  // when `coordinators` is empty) rerun their actions at the nominal times in
+  // `dates` (as a coordinator rerun's -date), or all of them when it is empty;
+  // an ended bundle runs again. E0303 names an unknown coordinator. Returns
+  // the actions rerun.
+  struct BundleRerunRequest {
+    std::string coordinators;  // names, comma-separated
+    std::string dates;
+    bool refresh = false;
+    bool nocleanup = false;
+  };
+  Result<std::vector<store::CoordinatorActionRecord>> RerunBundle(const std::string& id,
+                                                                  const BundleRerunRequest& request);
 
   // Does everything due at the clock's now: materializes, times out or skips
   // waiting actions, starts ready ones, follows running ones, ends finished

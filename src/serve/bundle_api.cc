@@ -74,8 +74,23 @@ HttpResponse ChangeBundle(const HttpRequest& request, const std::string& id,
     status = scheduler->SuspendBundle(id);
   } else if (action == "resume") {
     status = scheduler->ResumeBundle(id);
+  } else if (action == "change") {
+    status = scheduler->ChangeBundle(id, request.Query("value"));
+  } else if (action == "bundle-rerun") {
+    // Oozie: coord-scope=names&date-scope=dates&refresh=&nocleanup=; answers the actions rerun.
+    scheduler::CoordinatorScheduler::BundleRerunRequest rerun;
+    rerun.coordinators = request.Query("coord-scope");
+    rerun.dates = request.Query("date-scope");
+    rerun.refresh = request.Query("refresh") == "true";
+    rerun.nocleanup = request.Query("nocleanup") == "true";
+    auto actions = scheduler->RerunBundle(id, rerun);
+    if (!actions.ok()) return OozieStatusResponse(actions.status());
+    json list = json::array();
+    for (const auto& record : *actions) list.push_back(CoordinatorActionToJson(record));
+    return OozieJsonResponse({{"actions", list}});
   } else {
-    return OozieInvalidParameter("action", action, "bundles take start, suspend, resume or kill");
+    return OozieInvalidParameter("action", action,
+                                 "bundles take start, suspend, resume, kill, change or bundle-rerun");
   }
   if (!status.ok()) return OozieStatusResponse(status);
   HttpResponse response;

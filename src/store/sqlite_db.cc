@@ -72,18 +72,39 @@ Status ErrorStatus(sqlite3* db, int rc, std::string_view what) {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 Statement::Statement(Statement&& other) noexcept
-    : stmt_(std::exchange(other.stmt_, nullptr)), bind_rc_(other.bind_rc_) {}
+    : stmt_(std::exchange(other.stmt_, nullptr)),
+      bind_rc_(other.bind_rc_),
+      db_(std::exchange(other.db_, nullptr)),
+      sql_(std::move(other.sql_)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
     sqlite3_finalize(stmt_);
     stmt_ = std::exchange(other.stmt_, nullptr);
     bind_rc_ = other.bind_rc_;
+    db_ = std::exchange(other.db_, nullptr);
+    sql_ = std::move(other.sql_);
   }
   return *this;
 }
 
+bool Statement::EnsurePrepared() {
+  if (stmt_ != nullptr) return true;
+  if (db_ == nullptr) {
+    if (bind_rc_ == SQLITE_OK) bind_rc_ = SQLITE_MISUSE;
+    return false;
+  }
+  const int rc = sqlite3_prepare_v3(db_, sql_.data(), static_cast<int>(sql_.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt_, nullptr);
+  if (rc == SQLITE_OK) return true;
+  sqlite3_finalize(stmt_);
+  stmt_ = nullptr;
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return false;
+}
+
 void Statement::BindText(int index, std::string_view value) {
+  if (!EnsurePrepared()) return;
   // A null pointer would bind SQL NULL, which no column accepts; "" it is.
   const char* data = value.data() != nullptr ? value.data() : "";
   const int rc = sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8);
@@ -91,11 +112,13 @@ void Statement::BindText(int index, std::string_view value) {
 }
 
 void Statement::BindInt64(int index, int64_t value) {
+  if (!EnsurePrepared()) return;
   const int rc = sqlite3_bind_int64(stmt_, index, value);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 
 Result<bool> Statement::Step(std::string_view what) {
+  if (!EnsurePrepared()) return ErrorStatus(db_, bind_rc_, what);
   sqlite3* db = sqlite3_db_handle(stmt_);
   if (bind_rc_ != SQLITE_OK) return ErrorStatus(db, bind_rc_, what);
   const int rc = sqlite3_step(stmt_);
@@ -121,11 +144,11 @@ std::string Statement::ColumnText(int col) const {
 int64_t Statement::ColumnInt64(int col) const { return sqlite3_column_int64(stmt_, col); }
 
 void Statement::Reset() {
+  bind_rc_ = SQLITE_OK;
   if (stmt_ == nullptr) return;
   // The return value repeats the last Step() error, already reported.
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
-  bind_rc_ = SQLITE_OK;
 }
 
 // ---- Database ----
@@ -179,6 +202,8 @@ Result<Statement> Database::Prepare(std::string_view sql, std::string_view what)
   }
   return Statement(stmt);
 }
+
+Statement Database::PrepareLazily(std::string sql) { return Statement(db_, std::move(sql)); }
 
 Result<int64_t> Database::QueryInt(const std::string& sql, std::string_view what) {
   REFINERY_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql, what));

@@ -22,11 +22,15 @@ namespace refinery::store::sqlite {
 Status ErrorStatus(sqlite3* db, int rc, std::string_view what);
 
 // One prepared statement. Bind* errors are remembered and reported by the
-// next Step(), so call sites stay linear. Move-only.
+// next Step(), so call sites stay linear. One made by Database::PrepareLazily
+// compiles its SQL at its first Bind or Step, so a short CLI run compiles the
+// few statements it uses rather than every one the store keeps; a compile
+// error is reported by that Step. Move-only.
 class Statement {
  public:
   Statement() = default;
   explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement(sqlite3* db, std::string sql) : db_(db), sql_(std::move(sql)) {}
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
@@ -51,8 +55,13 @@ class Statement {
   void Reset();
 
  private:
+  // Compiles sql_ when it has not been yet; false (and bind_rc_ set) when it fails.
+  bool EnsurePrepared();
+
   sqlite3_stmt* stmt_ = nullptr;
   int bind_rc_ = 0;  // first failed bind, SQLITE_OK (0) if none
+  sqlite3* db_ = nullptr;  // with sql_: a statement still to compile
+  std::string sql_;
 };
 
 // Resets a statement on every path out of a scope, so a failed or partial
@@ -87,6 +96,8 @@ class Database {
   Status Exec(const std::string& sql, std::string_view what);
   // Prepares `sql` for repeated use (SQLITE_PREPARE_PERSISTENT).
   Result<Statement> Prepare(std::string_view sql, std::string_view what);
+  // The same, compiled on first use (see Statement).
+  Statement PrepareLazily(std::string sql);
   // The single integer an aggregate or pragma query returns.
   Result<int64_t> QueryInt(const std::string& sql, std::string_view what);
   // The single text value a query returns ("" if no row).

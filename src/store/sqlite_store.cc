@@ -118,8 +118,9 @@ struct Statements {
 
 Result<Statements> PrepareStatements(Database& db) {
   Statements s;
+  // Compiled on first use: a CLI run needs a handful of these ~45.
   auto prepare = [&db](Statement* out, const std::string& sql) -> Status {
-    REFINERY_ASSIGN_OR_RETURN(*out, db.Prepare(sql, "prepare \"" + sql.substr(0, 40) + "...\""));
+    *out = db.PrepareLazily(sql);
     return Status::Ok();
   };
   const std::string jobs = "SELECT " + JobColumnList() + " FROM workflow_jobs";

@@ -161,6 +161,46 @@ TEST_F(BundleSchedulerTest, MixedEndsRollUpToDoneWithError) {
   EXPECT_EQ(BundleStatus(*id), "DONEWITHERROR");
 }
 
+TEST_F(BundleSchedulerTest, RerunOfNamedCoordinatorsRunsTheirActionsAgainAndTheBundleWithThem) {
+  const auto id = scheduler_->SubmitBundle(Bundle(Coordinator("good") +
+                                                  Coordinator("bad", Property("outcome", "error"))));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  RunAndSettle();
+  ASSERT_EQ(BundleStatus(*id), "DONEWITHERROR");
+  const int workflows_before = store_->ListJobs({}, 0, 0).value().total;
+
+  CoordinatorScheduler::BundleRerunRequest unknown;
+  unknown.coordinators = "bad,ugly";
+  const auto refused = scheduler_->RerunBundle(*id, unknown);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().error_code(), "E0303");
+  EXPECT_THAT(refused.status().message(), HasSubstr("[ugly]; the coordinators of bundle"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("good, bad"));
+
+  CoordinatorScheduler::BundleRerunRequest request;
+  request.coordinators = "bad";
+  const auto rerun = scheduler_->RerunBundle(*id, request);
+  ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
+  ASSERT_EQ(rerun->size(), 1u);
+  EXPECT_EQ(rerun->front().job_id, Coordinators(*id)[1].id);
+  EXPECT_EQ(BundleStatus(*id), "RUNNING");
+  RunAndSettle();
+  EXPECT_EQ(store_->ListJobs({}, 0, 0).value().total, workflows_before + 1);  // only bad's action ran again
+  EXPECT_EQ(BundleStatus(*id), "DONEWITHERROR");
+}
+
+TEST_F(BundleSchedulerTest, ChangeGoesToEveryRunningCoordinatorAndRefusesOtherKeys) {
+  const auto id = scheduler_->SubmitBundle(Bundle(Coordinator("c1") + Coordinator("c2")));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  scheduler_->RunDue();
+  ASSERT_TRUE(scheduler_->ChangeBundle(*id, "endtime=2026-01-01T03:00Z").ok());
+  for (const auto& coordinator : Coordinators(*id)) EXPECT_EQ(coordinator.end_ms, ToEpochMillis(T("2026-01-01T03:00Z")));
+  const Status concurrency = scheduler_->ChangeBundle(*id, "concurrency=2");
+  ASSERT_FALSE(concurrency.ok());
+  EXPECT_EQ(concurrency.error_code(), "E1015");
+  EXPECT_THAT(concurrency.message(), HasSubstr("not [concurrency]"));
+}
+
 TEST_F(BundleSchedulerTest, ACoordinatorThatDoesNotValidateFailsAloneAndTheBundleWithIt) {
   auto conf = Bundle(Coordinator("only", Property("end", "2025-01-01T00:00Z")));  // ends before it starts
   const auto id = scheduler_->SubmitBundle(conf);

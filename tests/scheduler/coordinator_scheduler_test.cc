@@ -336,7 +336,7 @@ TEST_F(SchedulerTest, PausetimeStopsMaterializationAndAnEmptyOneClearsIt) {
   clock_.Set(T("2026-01-01T01:30Z"));
   for (int i = 0; i < 3; ++i) RunAndSettle();
   EXPECT_EQ(Actions(*id).size(), 2u);
-  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "RUNNING");  // paused, not ended
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "PAUSED");  // not ended
 
   ASSERT_TRUE(scheduler_->Change(*id, "pausetime=").ok());
   EXPECT_EQ(store_->GetCoordinatorJob(*id).value().pause_ms, 0);
@@ -345,6 +345,28 @@ TEST_F(SchedulerTest, PausetimeStopsMaterializationAndAnEmptyOneClearsIt) {
   const auto actions = Actions(*id);
   ASSERT_EQ(actions.size(), 8u);
   EXPECT_THAT(StatusesOf(actions), ::testing::Each("SUCCEEDED"));
+}
+
+TEST_F(SchedulerTest, AJobShowsPausedFromItsPauseTimeAndRunsAgainWhenItMoves) {
+  clock_.Set(T("2025-12-31T23:58Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T02:00Z\" timezone=\"UTC\""));
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(scheduler_->Change(*id, "pausetime=2026-01-01T00:30Z").ok());
+  const auto wake = scheduler_->RunDue();
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "RUNNING");
+  ASSERT_TRUE(wake.has_value());
+  EXPECT_LE(*wake, T("2026-01-01T00:30Z"));  // the scheduler wakes to pause it on time
+  clock_.Set(T("2026-01-01T00:30Z"));
+  RunAndSettle();
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "PAUSED");
+  ASSERT_TRUE(scheduler_->Suspend(*id).ok());  // PAUSED -> SUSPENDED, as in Oozie
+  ASSERT_TRUE(scheduler_->Resume(*id).ok());
+  scheduler_->RunDue();
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "PAUSED");  // still past the pause time
+  ASSERT_TRUE(scheduler_->Change(*id, "pausetime=2026-01-01T01:00Z").ok());
+  scheduler_->RunDue();
+  EXPECT_EQ(store_->GetCoordinatorJob(*id).value().status, "RUNNING");
 }
 
 TEST_F(SchedulerTest, IgnoredFailuresNoLongerMakeTheJobDoneWithError) {

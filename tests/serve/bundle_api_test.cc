@@ -144,6 +144,17 @@ TEST_F(BundleApiTest, SubmitInfoListAndKill) {
   EXPECT_EQ(definition.status, 200);
   EXPECT_THAT(definition.body, HasSubstr("<bundle-app"));
 
+  // -change reaches the coordinators; a bundle rerun of one that has no
+  // ended action is refused with the coordinator rerun's code.
+  EXPECT_EQ(Call("PUT", "/oozie/v2/job/" + id + "?action=change&value=pausetime%3D2099-01-01T00%3A00Z").status, 200);
+  EXPECT_NE(CallJson("GET", "/oozie/v2/job/" + coordinator_id + "?show=info")["pauseTime"], nullptr);
+  const HttpReply concurrency = Call("PUT", "/oozie/v2/job/" + id + "?action=change&value=concurrency%3D3");
+  EXPECT_EQ(concurrency.status, 400);
+  EXPECT_THAT(concurrency.body, HasSubstr("E1015"));
+  const HttpReply unknown_coordinator = Call("PUT", "/oozie/v2/job/" + id + "?action=bundle-rerun&coord-scope=third");
+  EXPECT_EQ(unknown_coordinator.status, 400);
+  EXPECT_THAT(unknown_coordinator.body, HasSubstr("first, second"));
+
   EXPECT_EQ(Call("PUT", "/oozie/v2/job/" + id + "?action=suspend").status, 200);
   EXPECT_EQ(CallJson("GET", "/oozie/v2/job/" + coordinator_id + "?show=status")["status"], "SUSPENDED");
   EXPECT_EQ(Call("PUT", "/oozie/v2/job/" + id + "?action=resume").status, 200);
@@ -171,7 +182,7 @@ TEST_F(BundleApiTest, ErrorsHaveOozieCodes) {
   const HttpReply unknown = Call("GET", "/oozie/v2/job/0000009-210114070000000-refinery-x-B?show=info");
   EXPECT_EQ(unknown.status, 400);
   EXPECT_THAT(unknown.body, HasSubstr("E0604"));
-  const HttpReply bad_verb = Call("PUT", "/oozie/v2/job/0000009-210114070000000-refinery-x-B?action=rerun");
+  const HttpReply bad_verb = Call("PUT", "/oozie/v2/job/0000009-210114070000000-refinery-x-B?action=ignore");
   EXPECT_THAT(bad_verb.body, HasSubstr("E0303"));
   std::ofstream(dir_ / "apps" / "bundle" / "bundle.xml")
       << "<bundle-app xmlns=\"uri:oozie:bundle:0.1\" name=\"b\">\n"
