@@ -20,7 +20,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake ninja-build pkg-config
   libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libmariadb-dev
   libcli11-dev libfmt-dev libspdlog-dev libcurl4-openssl-dev
   libhowardhinnant-date-dev libboost-dev librsvg2-dev fonts-dejavu-core

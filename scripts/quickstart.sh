@@ -32,6 +32,7 @@ done
 
 if $install; then bash scripts/install-deps.sh; fi
 if [[ ! -f build/CMakeCache.txt ]]; then
+  export CMAKE_GENERATOR="${CMAKE_GENERATOR:-Ninja}"  # a new build tree uses Ninja; an existing one keeps its generator
   cmake -S . -B build -DREFINERY_BUILD_TESTS=OFF -DREFINERY_BUILD_BENCH=OFF
 fi
 cmake --build build -j2 --target refinery

@@ -49,6 +49,7 @@ struct JobsOptions {
 struct AdminOptions {
   bool status = false;
   bool version = false;
+  std::vector<std::string> migrate_store;  // -migrate-store FROM TO: two store locations
 };
 
 struct ServerCommandOptions {
@@ -60,6 +61,7 @@ struct ServerCommandOptions {
   // A replica: no engine, no scheduler; serves the production models of the
   // data home's registry (shared or copied) and follows their swaps.
   bool serve_only = false;
+  std::string store;      // --store: state store location ("" = see OpenOptions::store_location)
 };
 
 // Prints "Error: <status>" to stderr; returns 2 for bad input (invalid
@@ -81,6 +83,8 @@ int RunJobCommand(const GlobalOptions& global, const JobOptions& options);
 int RunJobsCommand(const GlobalOptions& global, const JobsOptions& options);
 int RunValidateCommand(const GlobalOptions& global, const std::string& file);
 int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options);
+// `admin -migrate-store FROM TO`: copies and verifies a state store (store/store_migration.h).
+int RunMigrateStoreCommand(const std::string& from, const std::string& to);
 int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& options);
 
 // `refinery models list|show|register|promote|rollback|diff` on the data home's registry.

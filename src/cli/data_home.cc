@@ -55,6 +55,14 @@ void ExportHomeToChildren(const std::filesystem::path& root) {
   setenv("PATH", (bin_dir + ":" + current).c_str(), 1);
 }
 
+// --store, else $REFINERY_STORE, else refinery.store.url, else <home>/state.db.
+std::string StoreLocation(const std::filesystem::path& root, const Properties& settings,
+                          const OpenOptions& options) {
+  if (!options.store_location.empty()) return options.store_location;
+  if (const char* env = std::getenv("REFINERY_STORE"); env != nullptr && *env != '\0') return env;
+  return settings.GetOr("refinery.store.url", (root / "state.db").string());
+}
+
 }  // namespace
 
 std::filesystem::path ResolveHomePath(const std::string& flag_value) {
@@ -83,7 +91,10 @@ Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root
   if (std::filesystem::exists(settings_path)) {
     REFINERY_ASSIGN_OR_RETURN(home->settings, LoadConfigurationFile(settings_path.string()));
   }
-  REFINERY_ASSIGN_OR_RETURN(home->store, store::OpenSqliteStore((root / "state.db").string()));
+  const std::string store_location = StoreLocation(root, home->settings, options);
+  REFINERY_ASSIGN_OR_RETURN(home->store, store::OpenStore(store_location));
+  // Actions' child processes (`refinery fs ...` in a shell action) must open the same state.
+  if (store_location != (root / "state.db").string()) setenv("REFINERY_STORE", store_location.c_str(), 1);
   home->files = std::make_unique<fs::FileSystem>(root / "fs");
   home->models = std::make_unique<registry::Registry>(home->store.get(), home->files.get());
   actions::RegisterBuiltinActions(&home->registry);

@@ -17,7 +17,8 @@
 
 namespace refinery::cli {
 
-// The data home: <home>/state.db (SQLite store), <home>/fs (the file-system
+// The data home: <home>/state.db (SQLite store, unless the state lives in
+// PostgreSQL: see OpenOptions::store_location), <home>/fs (the file-system
 // root), <home>/scratch (action working dirs), <home>/refinery.properties
 // (optional server settings such as SMTP).
 struct DataHome {
@@ -38,6 +39,11 @@ std::filesystem::path ResolveHomePath(const std::string& flag_value);
 struct OpenOptions {
   bool with_engine = false;
   int worker_threads = 4;
+  // Where the state lives (`refinery server --store URL`): a postgresql://
+  // URI or a SQLite file. Empty: $REFINERY_STORE, else refinery.store.url
+  // from refinery.properties, else <home>/state.db. A location other than
+  // the default is exported as REFINERY_STORE to actions' child processes.
+  std::string store_location;
 };
 Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root, const OpenOptions& options);
 

@@ -18,6 +18,7 @@
 #include "core/time_format.h"
 #include "coordinator/bundle.h"
 #include "scheduler/coordinator_scheduler.h"
+#include "serve/bundle_api.h"
 #include "serve/oozie_json.h"
 #include "store/job_query.h"
 #include "workflow/workflow_app.h"
@@ -201,9 +202,26 @@ int RunJob(const GlobalOptions& global, const JobOptions& options) {
   return WaitAndReport(**home, *job_id, recovered);
 }
 
+// A bundle dry run in process answers as the server does (bundle_api.h).
+int DryRunBundleLocally(const GlobalOptions& global, const Properties& conf) {
+  auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+  if (!home.ok()) return PrintError(home.status());
+  scheduler::CoordinatorScheduler bundles((*home)->store.get(), nullptr, (*home)->files.get(), SystemClock());
+  const serve::HttpResponse response = serve::DryRunBundle(conf, &bundles);
+  const nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
+  if (response.status >= 400 || !answer.is_object()) {
+    std::fprintf(stderr, "Error: %s\n",
+                 answer.is_object() ? answer.value("errorMessage", response.body).c_str() : response.body.c_str());
+    return 2;
+  }
+  std::printf("%s", FormatBundleDryRun(answer).c_str());
+  return 0;
+}
+
 int DryRun(const GlobalOptions& global, const JobOptions& options) {
   auto conf = LoadJobConfiguration(options, true);
   if (!conf.ok()) return PrintError(conf.status());
+  if (conf->Get("oozie.bundle.application.path")) return DryRunBundleLocally(global, *conf);
   if (conf->Get("oozie.coord.application.path")) {
     std::fprintf(stderr, "Error: a coordinator dry run asks the server: add -oozie http://127.0.0.1:11000/oozie "
                          "(or set OOZIE_URL) after starting `refinery server`\n");
@@ -245,6 +263,29 @@ int RerunCoordinator(const GlobalOptions& global, const JobOptions& options) {
   auto rerun = coordinators.Rerun(options.rerun_id, request);
   if (!rerun.ok()) return PrintError(rerun.status());
   for (const auto& action : *rerun) std::printf("%s %s\n", action.id.c_str(), action.status.c_str());
+  return 0;
+}
+
+// `job -change ID -value ..` and `job -ignore ID [-action 1,3-4]` without a
+// server: they edit the store (coordinator_commands.cc); a running server
+// (or the next one started) takes the change at its next pass.
+int ChangeOrIgnoreLocally(const GlobalOptions& global, const JobOptions& options) {
+  auto home = OpenDataHome(ResolveHomePath(global.home), OpenOptions{});
+  if (!home.ok()) return PrintError(home.status());
+  scheduler::CoordinatorScheduler coordinators((*home)->store.get(), nullptr, (*home)->files.get(), SystemClock());
+  if (!options.change_id.empty()) {
+    const Status changed = coordinator::IsBundleJobId(options.change_id)
+                               ? coordinators.ChangeBundle(options.change_id, options.change_value)
+                               : coordinators.Change(options.change_id, options.change_value);
+    return changed.ok() ? 0 : PrintError(changed);
+  }
+  if (coordinator::IsBundleJobId(options.ignore_id)) {
+    return PrintError(Status::InvalidArgument("Invalid parameter [Bundle Ignore Not supported]; ignore its coordinators",
+                                              "E0302"));
+  }
+  auto ignored = coordinators.Ignore(options.ignore_id, options.action_scope);
+  if (!ignored.ok()) return PrintError(ignored.status());
+  for (const auto& action : *ignored) std::printf("%s %s\n", action.id.c_str(), action.status.c_str());
   return 0;
 }
 
@@ -340,11 +381,7 @@ int RunJobCommand(const GlobalOptions& global, const JobOptions& options) {
   if (!ServerUrlOf(global).empty()) return RunRemoteJobCommand(global, options);
   if (options.dryrun) return DryRun(global, options);
   if (options.run || options.submit) return RunJob(global, options);
-  if (!options.change_id.empty() || !options.ignore_id.empty()) {
-    std::fprintf(stderr, "Error: -change and -ignore apply to coordinators, which run in the server: add -oozie "
-                         "http://127.0.0.1:11000/oozie (or set OOZIE_URL)\n");
-    return 2;
-  }
+  if (!options.change_id.empty() || !options.ignore_id.empty()) return ChangeOrIgnoreLocally(global, options);
   if (!options.poll_id.empty()) {
     std::fprintf(stderr, "Error: -poll follows a job in a running server: add -oozie http://127.0.0.1:11000/oozie "
                          "(or set OOZIE_URL); in-process, -run already follows the job it runs\n");
@@ -451,6 +488,7 @@ int RunRecoverCommand(const GlobalOptions& global, int workers) {
 }
 
 int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options) {
+  if (options.migrate_store.size() == 2) return RunMigrateStoreCommand(options.migrate_store[0], options.migrate_store[1]);
   if (!ServerUrlOf(global).empty()) return RunRemoteAdminCommand(global, options);
   if (options.version) {
     std::printf("Refinery server build version: %s\n", kVersion);

@@ -105,12 +105,14 @@ int main(int argc, char** argv) {
                       "oozie.wf.rerun.skip.nodes=a,b); a coordinator id reruns the actions given with -action or "
                       "-date (with -refresh, -nocleanup, -failed); a bundle id its coordinators (-coordinator, -date)");
   job_cmd->add_option("--change", job.change_id,
-                      "with -oozie: change a coordinator's endtime, concurrency or pausetime, or a bundle's endtime or "
-                      "pausetime (give -value)");
+                      "change a coordinator's endtime, concurrency, pausetime or status (RUNNING revives a FAILED, "
+                      "KILLED or IGNORED one), or a bundle's endtime or pausetime (give -value)");
   job_cmd->add_option("--value", job.change_value,
-                      "with -change: 'endtime=2026-12-31T00:00Z;concurrency=2;pausetime=...' (empty pausetime clears it)");
+                      "with -change: 'endtime=2026-12-31T00:00Z;concurrency=2;pausetime=...;status=RUNNING' (empty "
+                      "pausetime clears it)");
   job_cmd->add_option("--ignore", job.ignore_id,
-                      "with -oozie: mark a coordinator's FAILED, KILLED or TIMEDOUT actions IGNORED (give -action)");
+                      "mark a coordinator's FAILED, KILLED or TIMEDOUT actions IGNORED (give -action), or without "
+                      "-action the FAILED or KILLED coordinator itself");
   job_cmd->add_option("--action", job.action_scope,
                       "with -ignore or a coordinator's -rerun: coordinator action numbers, e.g. 1,3-4");
   job_cmd->add_option("--date", job.date_scope,
@@ -156,9 +158,14 @@ int main(int argc, char** argv) {
       "Without a flag it prints the system mode and the data home.\n"
       "Examples:\n"
       "  refinery admin -status\n"
+      "  refinery admin -migrate-store ~/.refinery/state.db postgresql://refinery@db.example/refinery\n"
       "  refinery admin -oozie http://127.0.0.1:11000/oozie -version");
   admin_cmd->add_flag("--status", admin.status, "print the system mode");
   admin_cmd->add_flag("--version", admin.version, "print the build version");
+  admin_cmd->add_option("--migrate-store", admin.migrate_store,
+                        "FROM TO: copy a state store (state.db path or postgresql:// URL) into an empty one and "
+                        "verify it; see doc/formats/state-store.md")
+      ->expected(2);
 
   int recover_workers = 4;
   CLI::App* recover_cmd = app.add_subcommand(
@@ -193,6 +200,9 @@ int main(int argc, char** argv) {
                        "follows their swaps (run several behind a load balancer)");
   server_cmd->add_flag("--reads-need-token", server.reads_need_token,
                        "require the token for reading too (refinery.server.read.token.required=true)");
+  server_cmd->add_option("--store", server.store,
+                         "state store: postgresql://user@host:port/db (password from PGPASSWORD or ~/.pgpass) or a "
+                         "SQLite file (default $REFINERY_STORE, else refinery.store.url, else <home>/state.db)");
 
   refinery::cli::ModelsOptions models;
   CLI::App* models_cmd = app.add_subcommand("models", "the model registry: versions, stages, promotion and rollback");

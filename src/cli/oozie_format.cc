@@ -117,4 +117,18 @@ std::string FormatBundleList(const nlohmann::json& bundlejobs) {
   return out.str();
 }
 
+std::string FormatBundleDryRun(const nlohmann::json& answer) {
+  std::ostringstream out;
+  out << "***coordJob after parsing: ***\n" << JsonText(answer, "id") << "***total coord actions is 0 ***\n";
+  const nlohmann::json coordinators = answer.value("coordinators", nlohmann::json::array());
+  out << coordinators.size() << " coordinator(s) valid:\n";
+  for (const nlohmann::json& c : coordinators) {
+    out << "  " << JsonText(c, "coordJobName") << ": every " << JsonText(c, "frequency") << " "
+        << JsonText(c, "timeUnit") << " from " << JsonText(c, "startTime") << " to " << JsonText(c, "endTime") << " ("
+        << JsonText(c, "timeZone") << ")\n";
+  }
+  out << "OK\n";
+  return out.str();
+}
+
 }  // namespace refinery::cli

@@ -20,5 +20,9 @@ std::string FormatJobList(const store::JobPage& page);
 // with its coordinators, and the `jobs -jobtype bundle` table.
 std::string FormatBundleInfo(const nlohmann::json& bundle);
 std::string FormatBundleList(const nlohmann::json& bundlejobs);
+// A bundle dry run's answer (serve::DryRunBundle): Oozie's CLI layout (the
+// resolved bundle.xml under "***coordJob after parsing: ***"), then each
+// coordinator validated, and OK.
+std::string FormatBundleDryRun(const nlohmann::json& answer);
 
 }  // namespace refinery::cli

@@ -108,6 +108,10 @@ int Submit(RemoteServer& server, const JobOptions& options) {
   auto answer = server.CallJson("POST", "/v2/jobs" + action, FormatHadoopConfigurationXml(*conf));
   if (!answer.ok()) return PrintError(answer.status());
   if (options.dryrun && answer->contains("actions")) return PrintCoordinatorDryRun(*answer);
+  if (options.dryrun && answer->contains("coordinators")) {  // a bundle
+    std::printf("%s", FormatBundleDryRun(*answer).c_str());
+    return 0;
+  }
   if (options.dryrun) {
     std::printf("OK\n");
     return 0;

@@ -109,6 +109,7 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   OpenOptions open_options;
   open_options.with_engine = !options.serve_only;
   open_options.worker_threads = options.workers;
+  open_options.store_location = options.store;
   auto home = OpenDataHome(root, open_options);
   if (!home.ok()) return PrintError(home.status());
   DataHome& data_home = **home;

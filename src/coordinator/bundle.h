@@ -21,7 +21,7 @@ namespace refinery::coordinator {
 
 struct BundleCoordinator {
   std::string name;           // unique in the bundle; the coordinator job's name
-  bool critical = false;      // critical="true"
+  bool critical = false;      // critical="true" (any case); recorded, rolls up like any other
   bool enabled = true;        // enabled="false" (0.2) leaves it out at kick-off
   std::string app_path;       // resolved; may be relative to bundle.xml's directory
   Properties configuration;   // resolved <configuration>
@@ -51,9 +51,11 @@ struct BundleParseOptions {
 Result<BundleApp> ParseBundleXml(std::string_view xml, const BundleParseOptions& options);
 
 // A bundle's status from its coordinators' (Oozie's BundleStatusTransit with
-// the default backward-compatible states): nullopt while any coordinator has
-// not ended (the bundle stays RUNNING); when all have ended, their common
-// status if they agree, else DONEWITHERROR. No coordinators: SUCCEEDED.
+// the default backward-compatible states): IGNORED coordinators are left out;
+// nullopt while any other has not ended (the bundle stays RUNNING); when all
+// have ended, their common status if they agree, else DONEWITHERROR. None
+// left: SUCCEEDED. A critical="true" coordinator counts like any other:
+// Oozie records the flag on its bundle action but no status rule reads it.
 std::optional<std::string> RollUpBundleStatus(const std::vector<std::string>& coordinator_statuses);
 
 // Whether a coordinator (or bundle) job status is final: SUCCEEDED,

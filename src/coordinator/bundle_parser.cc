@@ -171,7 +171,10 @@ Status Parser::ParseCoordinator(const pugi::xml_node& node, std::set<std::string
   }
   if (pugi::xml_attribute critical = node.attribute("critical")) {
     REFINERY_ASSIGN_OR_RETURN(std::string text, Resolve(node, critical.value()));
-    coordinator.critical = Trim(text) == "true";
+    // BundleStartXCommand: Boolean.parseBoolean, so "TRUE" counts, " true" does not.
+    coordinator.critical = text.size() == 4 && std::equal(text.begin(), text.end(), "true", [](char a, char b) {
+                             return std::tolower(static_cast<unsigned char>(a)) == b;
+                           });
   }
   if (pugi::xml_attribute enabled = node.attribute("enabled")) {
     if (!v02_) return SchemaError(node, "attribute [enabled] of <coordinator> needs uri:oozie:bundle:0.2");
@@ -252,13 +255,18 @@ bool IsBundleJobId(std::string_view id) {
 }
 
 std::optional<std::string> RollUpBundleStatus(const std::vector<std::string>& coordinator_statuses) {
-  if (coordinator_statuses.empty()) return std::string("SUCCEEDED");
+  // Oozie's BundleStatusTransitXCommand reads only the un-ignored bundle
+  // actions: an IGNORED coordinator no longer counts either way.
+  std::vector<std::string> counted;
   for (const std::string& status : coordinator_statuses) {
+    if (status == "IGNORED") continue;
     if (!IsTerminalJobStatus(status)) return std::nullopt;
+    counted.push_back(status);
   }
-  const bool same = std::all_of(coordinator_statuses.begin(), coordinator_statuses.end(),
-                                [&](const std::string& s) { return s == coordinator_statuses.front(); });
-  return same ? coordinator_statuses.front() : std::string("DONEWITHERROR");
+  if (counted.empty()) return std::string("SUCCEEDED");
+  const bool same =
+      std::all_of(counted.begin(), counted.end(), [&](const std::string& s) { return s == counted.front(); });
+  return same ? counted.front() : std::string("DONEWITHERROR");
 }
 
 }  // namespace refinery::coordinator

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/time_format.h"
 #include "scheduler/coordinator_scheduler.h"
+#include "scheduler/internal.h"
 
 namespace refinery::scheduler {
 namespace {
@@ -20,6 +21,10 @@ using store::CoordinatorJobRecord;
 constexpr const char* kBundleAppPath = "oozie.bundle.application.path";
 constexpr const char* kCoordAppPath = "oozie.coord.application.path";
 constexpr const char* kWorkflowAppPath = "oozie.wf.application.path";
+// A bundle's pause time (`job -change B -value pausetime=T`), kept in its
+// configuration as yyyy-MM-dd'T'HH:mm'Z' because the bundle record has no
+// column for it; coordinators submitted at kick-off take it as their own.
+constexpr const char* kBundlePauseTime = "refinery.bundle.pausetime";
 
 int64_t Ms(TimePoint t) { return ToEpochMillis(t); }
 
@@ -106,6 +111,55 @@ Result<BundleSubmission> ReadBundle(const Properties& submitted, const fs::FileS
   return out;
 }
 
+// The bundle's pause time in epoch ms, 0 when it has none.
+int64_t BundlePauseMs(const BundleJobRecord& bundle) {
+  if (bundle.conf.find(kBundlePauseTime) == std::string::npos) return 0;
+  auto conf = ParseHadoopConfigurationXml(bundle.conf, bundle.id + " configuration");
+  if (!conf.ok()) return 0;
+  auto text = conf->Get(kBundlePauseTime);
+  if (!text || text->empty()) return 0;
+  auto time = ParseOozieTime(*text);
+  return time.ok() ? Ms(*time) : 0;
+}
+
+Status SetBundlePauseMs(BundleJobRecord* bundle, int64_t pause_ms) {
+  REFINERY_ASSIGN_OR_RETURN(Properties conf, ParseHadoopConfigurationXml(bundle->conf, bundle->id + " configuration"));
+  if (pause_ms > 0) {
+    conf.Set(kBundlePauseTime, FormatOozieTime(FromEpochMillis(pause_ms)));
+  } else {
+    conf.Erase(kBundlePauseTime);
+  }
+  bundle->conf = FormatHadoopConfigurationXml(conf);
+  return Status::Ok();
+}
+
+// PREP <-> PREPPAUSED, RUNNING <-> PAUSED, ... as the pause time says
+// (Oozie's BundlePauseXCommand / BundleUnpauseXCommand). Returns whether the
+// status changed.
+bool FollowBundlePauseTime(BundleJobRecord& bundle, TimePoint now) {
+  const auto to = internal::PauseTransition(bundle.status, internal::PauseTimeHasCome(BundlePauseMs(bundle), now));
+  if (!to) return false;
+  bundle.status = *to;
+  bundle.last_modified_ms = Ms(now);
+  return true;
+}
+
+// The configuration a coordinator of the bundle is submitted with: the
+// bundle's configuration under the coordinator's own <configuration>, its
+// app path anchored beside bundle.xml.
+Properties CoordinatorConfiguration(const coordinator::BundleApp& app, const coordinator::BundleCoordinator& entry,
+                                    const std::string& bundle_id, const std::string& user,
+                                    const std::string& bundle_app_path) {
+  Properties conf = app.conf;
+  conf.Erase(kBundleAppPath);
+  conf.Erase(kBundlePauseTime);
+  conf.MergeFrom(entry.configuration);
+  conf.Set(kCoordAppPath, AnchorToBundleDirectory(entry.app_path, bundle_app_path));
+  conf.Set("oozie.bundle.id", bundle_id);
+  conf.Set("user.name", user);
+  return conf;
+}
+
 std::vector<std::string> StatusesOf(const std::vector<CoordinatorJobRecord>& jobs) {
   std::vector<std::string> out;
   for (const auto& job : jobs) out.push_back(job.status);
@@ -138,8 +192,33 @@ Result<std::string> CoordinatorScheduler::SubmitBundle(const Properties& submitt
   return bundle.id;
 }
 
+std::optional<TimePoint> CoordinatorScheduler::FollowBundlePauseTimes(TimePoint now) {
+  auto page = store_->ListBundleJobs(
+      {"PREP", "PREPPAUSED", "RUNNING", "RUNNINGWITHERROR", "PAUSED", "PAUSEDWITHERROR"}, 0, 100000);
+  if (!page.ok()) {
+    Log(LogLevel::kError, "scheduler: bundles: " + page.status().ToString());
+    return now + std::chrono::seconds(5);
+  }
+  std::optional<TimePoint> next;
+  for (BundleJobRecord bundle : page->jobs) {
+    const int64_t pause_ms = BundlePauseMs(bundle);
+    if (pause_ms > Ms(now) && (!next || FromEpochMillis(pause_ms) < *next)) next = FromEpochMillis(pause_ms);
+    if (!FollowBundlePauseTime(bundle, now)) continue;
+    store::WriteBatch batch;
+    batch.bundle_jobs.push_back(bundle);
+    const Status applied = store_->Apply(batch);
+    if (!applied.ok()) {
+      Log(LogLevel::kError, "scheduler: bundle " + bundle.id + ": " + applied.ToString());
+      continue;
+    }
+    Log(LogLevel::kInfo, "bundle " + bundle.id + " is " + bundle.status + " (pause time " +
+                             FormatOozieTime(FromEpochMillis(pause_ms)) + ")");
+  }
+  return next;
+}
+
 std::optional<TimePoint> CoordinatorScheduler::KickOffBundles(TimePoint now) {
-  auto page = store_->ListBundleJobs({"RUNNING"}, 0, 100000);
+  auto page = store_->ListBundleJobs({"RUNNING", "PAUSED"}, 0, 100000);
   if (!page.ok()) {
     Log(LogLevel::kError, "scheduler: bundles: " + page.status().ToString());
     return now + std::chrono::seconds(5);
@@ -179,17 +258,17 @@ std::optional<TimePoint> CoordinatorScheduler::KickOffBundles(TimePoint now) {
     } else if (existing->empty()) {
       for (const coordinator::BundleCoordinator& entry : app->coordinators) {
         if (!entry.enabled) continue;
-        // The bundle's configuration under the coordinator's own.
-        Properties coordinator_conf = app->conf;
-        coordinator_conf.Erase(kBundleAppPath);
-        coordinator_conf.MergeFrom(entry.configuration);
-        coordinator_conf.Set(kCoordAppPath, AnchorToBundleDirectory(entry.app_path, bundle.app_path));
-        coordinator_conf.Set("oozie.bundle.id", bundle.id);
-        coordinator_conf.Set("user.name", bundle.user);
+        const Properties coordinator_conf =
+            CoordinatorConfiguration(*app, entry, bundle.id, bundle.user, bundle.app_path);
         CoordinatorJobRecord record;
         auto parsed = ParseSubmission(coordinator_conf);
         if (parsed.ok()) {
           record = NewCoordinatorRecord(*parsed, /*start=*/true);
+          // The bundle's pause time becomes the coordinator's.
+          record.pause_ms = BundlePauseMs(bundle);
+          if (auto to = internal::PauseTransition(record.status, internal::PauseTimeHasCome(record.pause_ms, now))) {
+            record.status = *to;
+          }
         } else {
           // A coordinator that does not validate fails alone; the bundle
           // reports it through its status (DONEWITHERROR or FAILED).
@@ -227,7 +306,7 @@ std::optional<TimePoint> CoordinatorScheduler::KickOffBundles(TimePoint now) {
 }
 
 void CoordinatorScheduler::RollUpBundles(TimePoint now) {
-  auto page = store_->ListBundleJobs({"RUNNING"}, 0, 100000);
+  auto page = store_->ListBundleJobs({"RUNNING", "RUNNINGWITHERROR", "PAUSED", "PAUSEDWITHERROR"}, 0, 100000);
   if (!page.ok()) return;  // KickOffBundles logged it
   for (BundleJobRecord bundle : page->jobs) {
     if (bundle.start_ms == 0) continue;
@@ -266,6 +345,7 @@ Status CoordinatorScheduler::SetBundleStatus(const std::string& id, const std::v
   const TimePoint now = clock_->Now();
   bundle.status = bundle.status.rfind("PREP", 0) == 0 ? prep_to : to;
   bundle.last_modified_ms = Ms(now);
+  FollowBundlePauseTime(bundle, now);  // a start or resume past the pause time lands (PREP)PAUSED
   if (coordinator::IsTerminalJobStatus(bundle.status)) bundle.end_ms = Ms(now);
   store::WriteBatch batch;
   batch.bundle_jobs.push_back(bundle);
@@ -277,7 +357,7 @@ Status CoordinatorScheduler::SetBundleStatus(const std::string& id, const std::v
 
 Status CoordinatorScheduler::StartBundle(const std::string& id) {
   std::vector<CoordinatorJobRecord> coordinators;
-  REFINERY_RETURN_IF_ERROR(SetBundleStatus(id, {"PREP"}, "RUNNING", "RUNNING", &coordinators));
+  REFINERY_RETURN_IF_ERROR(SetBundleStatus(id, {"PREP", "PREPPAUSED"}, "RUNNING", "RUNNING", &coordinators));
   Wake();  // the next pass kicks it off when its time has come
   return Status::Ok();
 }
@@ -287,7 +367,7 @@ Status CoordinatorScheduler::KillBundle(const std::string& id) {
   if (coordinator::IsTerminalJobStatus(bundle.status)) return Status::Ok();  // as Oozie: nothing changes
   std::vector<CoordinatorJobRecord> coordinators;
   REFINERY_RETURN_IF_ERROR(SetBundleStatus(id, {"PREP", "RUNNING", "RUNNINGWITHERROR", "PREPSUSPENDED", "SUSPENDED",
-                                                "SUSPENDEDWITHERROR", "PREPPAUSED", "PAUSED"},
+                                                "SUSPENDEDWITHERROR", "PREPPAUSED", "PAUSED", "PAUSEDWITHERROR"},
                                            "KILLED", "KILLED", &coordinators));
   Status first_error;
   for (const CoordinatorJobRecord& coordinator : coordinators) {
@@ -301,11 +381,12 @@ Status CoordinatorScheduler::KillBundle(const std::string& id) {
 Status CoordinatorScheduler::SuspendBundle(const std::string& id) {
   std::vector<CoordinatorJobRecord> coordinators;
   REFINERY_RETURN_IF_ERROR(
-      SetBundleStatus(id, {"PREP", "RUNNING", "RUNNINGWITHERROR"}, "PREPSUSPENDED", "SUSPENDED", &coordinators));
+      SetBundleStatus(id, {"PREP", "PREPPAUSED", "RUNNING", "RUNNINGWITHERROR", "PAUSED", "PAUSEDWITHERROR"},
+                      "PREPSUSPENDED", "SUSPENDED", &coordinators));
   Status first_error;
   for (const CoordinatorJobRecord& coordinator : coordinators) {
     if (coordinator.status != "RUNNING" && coordinator.status != "RUNNINGWITHERROR" && coordinator.status != "PAUSED" &&
-        coordinator.status != "PAUSEDWITHERROR" && coordinator.status != "PREP") {
+        coordinator.status != "PAUSEDWITHERROR" && coordinator.status != "PREP" && coordinator.status != "PREPPAUSED") {
       continue;
     }
     const Status suspended = Suspend(coordinator.id);
@@ -341,19 +422,40 @@ Status CoordinatorScheduler::ChangeBundle(const std::string& id, const std::stri
                                      "E1015");
     }
   }
+  REFINERY_ASSIGN_OR_RETURN(internal::ChangeRequest request, internal::ParseChangeValue(value));
+  if (request.pause || request.clear_pause) {
+    // The bundle keeps the pause time itself: it pauses the bundle (and the
+    // coordinators it submits later) as well as the ones it has.
+    std::lock_guard<std::mutex> lock(run_mu_);
+    const TimePoint now = clock_->Now();
+    if (request.pause && *request.pause < now) {
+      return Status::InvalidArgument("Invalid bundle job change value [" + FormatOozieTime(*request.pause) +
+                                         "], pausetime must be a non-past time (now is " + FormatOozieTime(now) + ")",
+                                     "E1015");
+    }
+    REFINERY_ASSIGN_OR_RETURN(bundle, store_->GetBundleJob(id));
+    REFINERY_RETURN_IF_ERROR(SetBundlePauseMs(&bundle, request.pause ? Ms(*request.pause) : 0));
+    bundle.last_modified_ms = Ms(now);
+    FollowBundlePauseTime(bundle, now);
+    store::WriteBatch batch;
+    batch.bundle_jobs.push_back(bundle);
+    REFINERY_RETURN_IF_ERROR(store_->Apply(batch));
+  }
   REFINERY_ASSIGN_OR_RETURN(std::vector<CoordinatorJobRecord> coordinators, store_->ListBundleCoordinatorJobs(id));
   for (const CoordinatorJobRecord& coordinator : coordinators) {
     if (coordinator::IsTerminalJobStatus(coordinator.status)) continue;
     REFINERY_RETURN_IF_ERROR(Change(coordinator.id, value));
   }
   Log(LogLevel::kInfo, "bundle " + id + " changed: " + value);
+  Wake();  // the next pass pauses it on time
   return Status::Ok();
 }
 
 Result<std::vector<store::CoordinatorActionRecord>> CoordinatorScheduler::RerunBundle(
     const std::string& id, const BundleRerunRequest& request) {
   REFINERY_ASSIGN_OR_RETURN(BundleJobRecord bundle, store_->GetBundleJob(id));
-  if (bundle.status == "PREP" || bundle.status == "PREPSUSPENDED" || bundle.status == "KILLED" || bundle.start_ms == 0) {
+  if (bundle.status == "PREP" || bundle.status == "PREPSUSPENDED" || bundle.status == "PREPPAUSED" ||
+      bundle.status == "KILLED" || bundle.start_ms == 0) {
     return Status::FailedPrecondition("bundle job [" + id + "] is " + bundle.status +
                                           (bundle.start_ms == 0 ? " and has not kicked off" : "") +
                                           "; only a bundle whose coordinators were submitted can rerun",
@@ -403,6 +505,26 @@ Result<std::vector<store::CoordinatorActionRecord>> CoordinatorScheduler::RerunB
   Log(LogLevel::kInfo, "bundle " + id + ": " + std::to_string(rerun.size()) + " coordinator action(s) rerun");
   Wake();
   return rerun;
+}
+
+Result<CoordinatorScheduler::BundleDryRunResult> CoordinatorScheduler::DryRunBundle(const Properties& conf) {
+  REFINERY_ASSIGN_OR_RETURN(BundleSubmission submission, ReadBundle(conf, files_));
+  BundleDryRunResult result;
+  result.app = submission.app;
+  // Each enabled coordinator is read and validated as the kick-off would
+  // submit it; the first that does not validate fails the dry run.
+  for (const coordinator::BundleCoordinator& entry : result.app.coordinators) {
+    if (!entry.enabled) continue;
+    const Properties coordinator_conf =
+        CoordinatorConfiguration(result.app, entry, "dryrun-B", submission.user, submission.app_path);
+    auto parsed = ParseSubmission(coordinator_conf);
+    if (!parsed.ok()) {
+      return parsed.status().WithContext("coordinator [" + entry.name + "] of " + DefinitionUri(submission.app_path) +
+                                         ":" + std::to_string(entry.line));
+    }
+    result.coordinators.push_back({entry.name, std::move(parsed->app)});
+  }
+  return result;
 }
 
 }  // namespace refinery::scheduler

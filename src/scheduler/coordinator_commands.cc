@@ -38,23 +38,34 @@ Status BadChange(const std::string& value, const std::string& why) {
   return Status::InvalidArgument("Invalid coordinator job change value [" + value + "], " + why, "E1015");
 }
 
-// What `-change` asks for; a field left unset is not changed.
-struct ChangeRequest {
-  std::optional<TimePoint> end;
-  std::optional<int> concurrency;
-  std::optional<TimePoint> pause;
-  bool clear_pause = false;
-};
-
 Result<TimePoint> ChangeTime(const std::string& key, const std::string& value) {
   auto time = ParseOozieTime(value);
   if (!time.ok()) return BadChange(value, key + " must be a valid date such as 2026-12-31T00:00Z");
   return *time;
 }
 
-// "endtime=2026-12-31T00:00Z;concurrency=2;pausetime=" (JobUtils.parseChangeValue).
+// CoordChangeXCommand.checkStatusChange: RUNNING revives a FAILED, KILLED
+// or IGNORED job; IGNORED sets a FAILED or KILLED one aside.
+Status CheckStatusChange(const CoordinatorJobRecord& job, const std::string& target) {
+  if (target == "RUNNING" && job.status != "FAILED" && job.status != "KILLED" && job.status != "IGNORED") {
+    return BadChange(target, "Only FAILED, KILLED, IGNORED job can be changed to RUNNING. Current job status is " +
+                                 job.status);
+  }
+  if (target == "IGNORED" && job.status != "FAILED" && job.status != "KILLED") {
+    return BadChange(target, "Only FAILED or KILLED non-pending job can be changed to IGNORED. Current job status is " +
+                                 job.status);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace internal {
+
+// "endtime=2026-12-31T00:00Z;concurrency=2;pausetime=;status=RUNNING" (JobUtils.parseChangeValue).
 Result<ChangeRequest> ParseChangeValue(const std::string& text) {
-  const std::string usage = "use endtime=<yyyy-MM-ddTHH:mmZ>;concurrency=<n>;pausetime=<yyyy-MM-ddTHH:mmZ or empty>";
+  const std::string usage =
+      "use endtime=<yyyy-MM-ddTHH:mmZ>;concurrency=<n>;pausetime=<yyyy-MM-ddTHH:mmZ or empty>;status=RUNNING";
   if (text.empty()) return BadChange(text, "the value is empty; " + usage);
   std::map<std::string, std::string> entries;
   size_t begin = 0;
@@ -67,8 +78,8 @@ Result<ChangeRequest> ParseChangeValue(const std::string& text) {
     const size_t equals = entry.find('=');
     if (equals == std::string::npos) return BadChange(text, "[" + entry + "] is not key=value; " + usage);
     const std::string key = entry.substr(0, equals);
-    if (key != "endtime" && key != "concurrency" && key != "pausetime") {
-      return BadChange(text, "must change endtime|concurrency|pausetime, not [" + key + "]");
+    if (key != "endtime" && key != "concurrency" && key != "pausetime" && key != "status") {
+      return BadChange(text, "must change endtime|concurrency|pausetime|status, not [" + key + "]");
     }
     if (!entries.emplace(key, entry.substr(equals + 1)).second) {
       return BadChange(text, "[" + key + "] is given twice; give each key once");
@@ -87,6 +98,10 @@ Result<ChangeRequest> ParseChangeValue(const std::string& text) {
         return BadChange(value, "concurrency must be a valid integer (-1: unbounded)");
       }
       request.concurrency = static_cast<int>(number);
+    } else if (key == "status") {
+      // CoordChangeXCommand.checkStatusChange: only these two are targets.
+      if (value != "RUNNING" && value != "IGNORED") return BadChange(value, "must be RUNNING or IGNORED");
+      request.status = value;
     } else if (value.empty()) {
       request.clear_pause = true;
     } else {
@@ -95,10 +110,6 @@ Result<ChangeRequest> ParseChangeValue(const std::string& text) {
   }
   return request;
 }
-
-}  // namespace
-
-namespace internal {
 
 // Action numbers of "1,3-4" (CoordUtils.getCoordActions for type=action);
 // also used by -rerun (coordinator_rerun.cc).
@@ -135,13 +146,17 @@ Result<std::set<int64_t>> ParseActionScope(const std::string& scope) {
 }  // namespace internal
 
 Status CoordinatorScheduler::Change(const std::string& id, const std::string& value) {
-  REFINERY_ASSIGN_OR_RETURN(ChangeRequest request, ParseChangeValue(value));
+  REFINERY_ASSIGN_OR_RETURN(internal::ChangeRequest request, internal::ParseChangeValue(value));
   {
     std::lock_guard<std::mutex> lock(run_mu_);
     REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
-    if (job.status == "KILLED") {
-      return Status::FailedPrecondition("Cannot change a killed coordinator job [" + id + "]", "E1016");
+    const bool other_changes = request.end || request.concurrency || request.pause || request.clear_pause;
+    if ((job.status == "KILLED" || job.status == "IGNORED") && (!request.status || other_changes)) {
+      return Status::FailedPrecondition("Cannot change a killed coordinator job [" + id + "] (it is " + job.status +
+                                            "); only -value status=RUNNING applies to it",
+                                        "E1016");
     }
+    if (request.status) REFINERY_RETURN_IF_ERROR(CheckStatusChange(job, *request.status));
     REFINERY_ASSIGN_OR_RETURN(std::vector<CoordinatorActionRecord> actions, store_->ListCoordinatorActions(id));
     const TimePoint now = clock_->Now();
     if (request.end) {
@@ -191,6 +206,16 @@ Status CoordinatorScheduler::Change(const std::string& id, const std::string& va
     if (request.concurrency) job.concurrency = *request.concurrency;
     if (request.pause) job.pause_ms = Ms(*request.pause);
     if (request.clear_pause) job.pause_ms = 0;
+    if (request.status) {
+      // RUNNING: the next pass materializes what is left before the end and
+      // runs it; actions that ended keep their status.
+      job.status = *request.status;
+      loaded_.erase(id);
+    }
+    // A moved or cleared pause time shows at once (PAUSED -> RUNNING, ...).
+    if (auto to = internal::PauseTransition(job.status, internal::PauseTimeHasCome(job.pause_ms, now))) {
+      job.status = *to;
+    }
     job.last_modified_ms = Ms(now);
     batch.coordinator_jobs.push_back(job);
     // The loaded definition stays: each pass takes the end and concurrency
@@ -209,27 +234,17 @@ Status CoordinatorScheduler::Change(const std::string& id, const std::string& va
 Result<std::vector<CoordinatorActionRecord>> CoordinatorScheduler::Ignore(const std::string& id,
                                                                           const std::string& scope) {
   std::vector<CoordinatorActionRecord> ignored;
+  // The job itself: Oozie's servlet turns it into -change status=IGNORED.
+  if (scope.empty()) {
+    REFINERY_RETURN_IF_ERROR(Change(id, "status=IGNORED"));
+    return ignored;
+  }
   {
     std::lock_guard<std::mutex> lock(run_mu_);
     REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
     const int64_t now = Ms(clock_->Now());
-    if (scope.empty()) {
-      // The job itself (IgnoreTransitionXCommand): only a KILLED or FAILED one.
-      if (job.status != "KILLED" && job.status != "FAILED") {
-        return Status::FailedPrecondition("Cannot ignore coord job [" + id + "], its status is " + job.status +
-                                              "; only KILLED or FAILED jobs can be ignored (to ignore actions, "
-                                              "give -action 1,3-4)",
-                                          "E1024");
-      }
-      job.status = "IGNORED";
-      job.last_modified_ms = now;
-      store::WriteBatch batch;
-      batch.coordinator_jobs.push_back(job);
-      REFINERY_RETURN_IF_ERROR(store_->Apply(batch));
-      return ignored;
-    }
     REFINERY_ASSIGN_OR_RETURN(std::set<int64_t> numbers, internal::ParseActionScope(scope));
-    if (job.status == "PREP" || job.status == "PREPSUSPENDED") {
+    if (job.status == "PREP" || job.status == "PREPSUSPENDED" || job.status == "PREPPAUSED") {
       return Status::FailedPrecondition(
           "Cannot ignore actions of coord job [" + id + "]: No actions are materialized to ignore", "E1024");
     }

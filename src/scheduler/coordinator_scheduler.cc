@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coordinator/bundle.h"
 #include "coordinator/coord_el.h"
 #include "coordinator/input_logic.h"
 #include "coordinator/status.h"
@@ -102,6 +103,32 @@ coordinator::MaterializedAction RestoreAction(const CoordinatorActionRecord& rec
   return action;
 }
 
+ActionStartEl::ActionStartEl(const coordinator::CoordinatorApp& app, const Properties& job_conf,
+                             const CoordinatorJobRecord& job, const CoordinatorActionRecord& record, TimePoint now)
+    : action_(RestoreAction(record)) {
+  context_.job_timezone = app.timezone;
+  context_.nominal_time = action_.nominal_time;
+  context_.actual_time = now;
+  context_.action_id = record.id;
+  context_.name = app.name;
+  context_.user = job.user;
+  context_.conf = &job_conf;
+  context_.action = &action_;
+}
+
+std::optional<std::string> PauseTransition(const std::string& status, bool paused) {
+  static const std::map<std::string, std::string> kPause = {
+      {"RUNNING", "PAUSED"}, {"RUNNINGWITHERROR", "PAUSEDWITHERROR"}, {"PREP", "PREPPAUSED"}};
+  static const std::map<std::string, std::string> kUnpause = {
+      {"PAUSED", "RUNNING"}, {"PAUSEDWITHERROR", "RUNNINGWITHERROR"}, {"PREPPAUSED", "PREP"}};
+  const auto& transitions = paused ? kPause : kUnpause;
+  const auto to = transitions.find(status);
+  if (to == transitions.end()) return std::nullopt;
+  return to->second;
+}
+
+bool PauseTimeHasCome(int64_t pause_ms, TimePoint now) { return pause_ms > 0 && Ms(now) >= pause_ms; }
+
 }  // namespace internal
 
 namespace {
@@ -123,18 +150,12 @@ class NextDue {
 
 // Oozie's pause time (SPEC §7.3): once the clock reaches it a running job
 // shows PAUSED (PAUSEDWITHERROR) and materializes nothing more, while the
-// actions it has go on; moving or clearing it runs the job again. Returns
-// whether the status changed.
+// actions it has go on; a job not started yet shows PREPPAUSED. Moving or
+// clearing the pause time undoes it. Returns whether the status changed.
 bool FollowPauseTime(CoordinatorJobRecord& job, TimePoint now) {
-  const bool paused = job.pause_ms > 0 && Ms(now) >= job.pause_ms;
-  static const std::map<std::string, std::string> kPause = {{"RUNNING", "PAUSED"},
-                                                            {"RUNNINGWITHERROR", "PAUSEDWITHERROR"}};
-  static const std::map<std::string, std::string> kUnpause = {{"PAUSED", "RUNNING"},
-                                                              {"PAUSEDWITHERROR", "RUNNINGWITHERROR"}};
-  const auto& transitions = paused ? kPause : kUnpause;
-  const auto to = transitions.find(job.status);
-  if (to == transitions.end()) return false;
-  job.status = to->second;
+  const auto to = internal::PauseTransition(job.status, internal::PauseTimeHasCome(job.pause_ms, now));
+  if (!to) return false;
+  job.status = *to;
   job.last_modified_ms = Ms(now);
   return true;
 }
@@ -277,16 +298,8 @@ std::string AnchorToCoordinatorDirectory(const std::string& workflow_path, const
 Result<Properties> WorkflowConfiguration(const coordinator::CoordinatorApp& app, const Properties& job_conf,
                                          const CoordinatorJobRecord& job, const CoordinatorActionRecord& record,
                                          const fs::FileSystem* files, TimePoint now) {
-  const coordinator::MaterializedAction action = RestoreAction(record);
-  coordinator::CoordElContext context;
-  context.job_timezone = app.timezone;
-  context.nominal_time = action.nominal_time;
-  context.actual_time = now;
-  context.action_id = record.id;
-  context.name = app.name;
-  context.user = job.user;
-  context.conf = &job_conf;
-  context.action = &action;
+  internal::ActionStartEl el(app, job_conf, job, record, now);
+  coordinator::CoordElContext& context = el.context();
   context.data_exists = [files](const std::string& uri) {
     auto exists = files->Exists(uri);
     return exists.ok() && *exists;
@@ -386,14 +399,20 @@ std::string Join(const std::vector<std::string>& parts, const std::string& separ
 // `job` is as just listed under run_mu_, so nothing changed it since.
 Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobRecord job) {
   const std::string id = job.id;
+  const bool prep = job.status == "PREP" || job.status == "PREPPAUSED";
   if (job.status != "RUNNING" && job.status != "RUNNINGWITHERROR" && job.status != "PAUSED" &&
-      job.status != "PAUSEDWITHERROR") {
+      job.status != "PAUSEDWITHERROR" && !prep) {
     return std::optional<TimePoint>();
   }
   if (FollowPauseTime(job, clock_->Now())) {
     REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
     Log(LogLevel::kInfo, "coordinator " + job.id + " is " + job.status + " (pause time " +
                              FormatIsoMillis(FromEpochMillis(job.pause_ms)) + ")");
+  }
+  // A job not started yet only follows its pause time (PREP <-> PREPPAUSED).
+  if (prep) {
+    if (job.pause_ms > Ms(clock_->Now())) return std::optional<TimePoint>(FromEpochMillis(job.pause_ms));
+    return std::optional<TimePoint>();
   }
   auto loaded = Load(job);
   if (!loaded.ok()) {
@@ -651,8 +670,10 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
 std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   std::lock_guard<std::mutex> lock(run_mu_);
   // Bundles due submit their coordinators first, so they run in this pass.
+  const std::optional<TimePoint> bundle_pause = FollowBundlePauseTimes(clock_->Now());
   const std::optional<TimePoint> kickoff = KickOffBundles(clock_->Now());
-  auto page = store_->ListCoordinatorJobs({"RUNNING", "RUNNINGWITHERROR", "PAUSED", "PAUSEDWITHERROR"}, 0, 100000);
+  auto page = store_->ListCoordinatorJobs(
+      {"RUNNING", "RUNNINGWITHERROR", "PAUSED", "PAUSEDWITHERROR", "PREP", "PREPPAUSED"}, 0, 100000);
   if (!page.ok()) {
     Log(LogLevel::kError, "scheduler: " + page.status().ToString());
     return clock_->Now() + std::chrono::seconds(5);
@@ -668,6 +689,7 @@ std::optional<TimePoint> CoordinatorScheduler::RunDue() {
     if (*due) next.At(**due);
   }
   if (kickoff) next.At(*kickoff);
+  if (bundle_pause) next.At(*bundle_pause);
   RollUpBundles(clock_->Now());  // after the pass: coordinators that just ended
   return next.get();
 }
@@ -679,6 +701,7 @@ Status CoordinatorScheduler::SetJobStatus(const std::string& id, const std::stri
     REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
     job.status = status;
     job.last_modified_ms = Ms(clock_->Now());
+    FollowPauseTime(job, clock_->Now());  // a start or resume past the pause time lands PAUSED
     store::WriteBatch batch;
     batch.coordinator_jobs.push_back(job);
     std::vector<std::string> workflows;
@@ -712,13 +735,13 @@ Status Refuse(const std::string& id, const std::string& status, const std::strin
 
 Status CoordinatorScheduler::Start(const std::string& id) {
   REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
-  if (job.status != "PREP") return Refuse(id, job.status, "start it");
-  return SetJobStatus(id, "RUNNING", "", false);
+  if (job.status != "PREP" && job.status != "PREPPAUSED") return Refuse(id, job.status, "start it");
+  return SetJobStatus(id, "RUNNING", "", false);  // PAUSED when its pause time has come
 }
 
 Status CoordinatorScheduler::Kill(const std::string& id) {
   REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
-  if (job.status == "SUCCEEDED" || job.status == "DONEWITHERROR" || job.status == "KILLED" || job.status == "FAILED") {
+  if (coordinator::IsTerminalJobStatus(job.status)) {
     return Status::Ok();  // as Oozie: killing a finished job changes nothing
   }
   return SetJobStatus(id, "KILLED", "KILLED", true);
@@ -726,11 +749,12 @@ Status CoordinatorScheduler::Kill(const std::string& id) {
 
 Status CoordinatorScheduler::Suspend(const std::string& id) {
   REFINERY_ASSIGN_OR_RETURN(CoordinatorJobRecord job, store_->GetCoordinatorJob(id));
+  const bool prep = job.status == "PREP" || job.status == "PREPPAUSED";
   if (job.status != "RUNNING" && job.status != "RUNNINGWITHERROR" && job.status != "PAUSED" &&
-      job.status != "PAUSEDWITHERROR" && job.status != "PREP") {
+      job.status != "PAUSEDWITHERROR" && !prep) {
     return Refuse(id, job.status, "suspend it");
   }
-  REFINERY_RETURN_IF_ERROR(SetJobStatus(id, job.status == "PREP" ? "PREPSUSPENDED" : "SUSPENDED", "", false));
+  REFINERY_RETURN_IF_ERROR(SetJobStatus(id, prep ? "PREPSUSPENDED" : "SUSPENDED", "", false));
   return CascadeSuspend(id, true);
 }
 

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "coordinator/bundle.h"
 #include "coordinator/coordinator.h"
 #include "core/clock.h"
 #include "core/job_id.h"
@@ -60,7 +61,8 @@ class CoordinatorScheduler : public engine::EngineObserver {
   // stores a RUNNING job (PREP when `start` is false). Errors carry Oozie's
   // codes (E0302, E0701, E1003, E1004, ...).
   Result<std::string> Submit(const Properties& conf, bool start = true);
-  Status Start(const std::string& id);    // PREP -> RUNNING
+  // PREP -> RUNNING, PREPPAUSED -> PAUSED (its pause time has come).
+  Status Start(const std::string& id);
   Status Kill(const std::string& id);     // the job, its waiting actions and running workflows
   // No new actions start; each RUNNING action's workflow is suspended through
   // the engine and the action shows SUSPENDED. Resume undoes both.
@@ -73,15 +75,21 @@ class CoordinatorScheduler : public engine::EngineObserver {
   // started are deleted, and an ended job runs again. concurrency is an
   // integer (negative: unbounded). pausetime stops materialization at or after
   // it (empty clears it) and must not be past; actions materialized at or past
-  // it that have not started are deleted. Errors: E1015 (bad value), E1016
-  // (killed job), E0604 (unknown id). The next pass uses the new values.
+  // it that have not started are deleted; from it the job shows PAUSED (or
+  // PREPPAUSED before it starts). status=RUNNING revives a FAILED, KILLED or
+  // IGNORED job (it materializes what is left before its end), status=IGNORED
+  // sets a FAILED or KILLED one aside; a KILLED or IGNORED job takes nothing
+  // else. Errors: E1015 (bad value or status), E1016 (killed or ignored job),
+  // E0604 (unknown id). The next pass uses the new values.
   Status Change(const std::string& id, const std::string& value);
 
   // Oozie's `job -ignore ID -action 1,3-4`: the actions in `scope` (numbers and
   // ranges, comma-separated) become IGNORED; each must be FAILED, KILLED or
   // TIMEDOUT (else E1024 naming the others, and nothing changes). An ended
   // job's status is recomputed with ignored actions counting as clean.
-  // Returns the actions ignored.
+  // An empty `scope` ignores the job itself, as Oozie's servlet does: it is
+  // Change(id, "status=IGNORED") (E1015 unless FAILED or KILLED). Returns the
+  // actions ignored (none for the job).
   Result<std::vector<store::CoordinatorActionRecord>> Ignore(const std::string& id, const std::string& scope);
 
   // Oozie's `job -rerun ID -action 1,3-4 | -date A::B` (CoordRerunXCommand,
@@ -121,14 +129,32 @@ class CoordinatorScheduler : public engine::EngineObserver {
   // once. Kill, suspend and resume cascade to its coordinators; its status
   // rolls up from theirs (coordinator/bundle.h).
   Result<std::string> SubmitBundle(const Properties& conf, bool start = true);
-  Status StartBundle(const std::string& id);    // PREP -> RUNNING
+  // PREP -> RUNNING, PREPPAUSED -> PAUSED (its pause time has come).
+  Status StartBundle(const std::string& id);
   Status KillBundle(const std::string& id);
   Status SuspendBundle(const std::string& id);
   Status ResumeBundle(const std::string& id);
   // Oozie's `job -change BUNDLE -value 'endtime=T;pausetime=T'`: each value
   // goes to every coordinator the bundle started that has not ended, as that
-  // coordinator's -change would take it. E1015 for any other key.
+  // coordinator's -change would take it. E1015 for any other key. The bundle
+  // keeps the pause time too (Oozie's PauseTransitService): from it the
+  // bundle shows PREPPAUSED (not started) or PAUSED, and coordinators it
+  // submits at kick-off take it; clearing or moving it undoes that.
   Status ChangeBundle(const std::string& id, const std::string& value);
+  // Oozie's bundle dry run (BundleSubmitXCommand with dryrun): reads and
+  // validates bundle.xml as SubmitBundle does, and each enabled coordinator
+  // it names as the kick-off would submit it (Oozie checks only bundle.xml);
+  // stores nothing. A coordinator that does not validate fails it, its error
+  // naming the coordinator and bundle.xml's line.
+  struct BundleDryRunCoordinator {
+    std::string name;
+    coordinator::CoordinatorApp app;
+  };
+  struct BundleDryRunResult {
+    coordinator::BundleApp app;
+    std::vector<BundleDryRunCoordinator> coordinators;  // the enabled ones, in bundle.xml's order
+  };
+  Result<BundleDryRunResult> DryRunBundle(const Properties& conf);
   // Oozie's bundle rerun: the named coordinators of the bundle (every one
   // when `coordinators` is empty) rerun their actions at the nominal times in
   // `dates` (as a coordinator rerun's -date), or all of them when it is empty;
@@ -196,6 +222,9 @@ class CoordinatorScheduler : public engine::EngineObserver {
   // RUNNING bundles whose kick-off time has come (returns the next kick-off),
   // and roll ended coordinators up into their bundle's status.
   std::optional<TimePoint> KickOffBundles(TimePoint now);
+  // Moves bundles in and out of (PREP)PAUSED at their pause times; returns
+  // the next pause time to come.
+  std::optional<TimePoint> FollowBundlePauseTimes(TimePoint now);
   void RollUpBundles(TimePoint now);
   Status SetBundleStatus(const std::string& id, const std::vector<std::string>& from, const std::string& prep_to,
                          const std::string& to, std::vector<store::CoordinatorJobRecord>* coordinators);

@@ -78,19 +78,10 @@ std::optional<TimePoint> CoordinatorScheduler::CheckActionSlas(const coordinator
     const bool ended = IsEnded(action.status);
     if (ended && memory.settled.count(action.id) > 0) continue;
     // The action-start phase of EL: this action's nominal time and data.
-    const coordinator::MaterializedAction materialized = internal::RestoreAction(action);
-    coordinator::CoordElContext context;
-    context.job_timezone = app.timezone;
-    context.nominal_time = materialized.nominal_time;
-    context.actual_time = now;
-    context.action_id = action.id;
-    context.name = app.name;
-    context.user = job.user;
-    context.conf = &conf;
-    context.action = &materialized;
+    const internal::ActionStartEl start(app, conf, job, action, now);
     el::FunctionTable table;
     FakeClock clock(now);
-    coordinator::RegisterCoordFunctions(&table, &context, &clock);
+    coordinator::RegisterCoordFunctions(&table, &start.context(), &clock);
     el::Context el_context;
     el_context.functions = &table;
     el_context.variables = [&conf](std::string_view name) -> std::optional<el::Value> {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/time_format.h"
+
 #include "serve/http_server.h"
 #include "serve/oozie_json.h"
 #include "serve/redact.h"
@@ -14,7 +16,60 @@ using nlohmann::json;
 
 HttpResponse NoScheduler() { return ErrorResponse(400, "E0307", "this server does not run bundles"); }
 
+std::string EscapeXml(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string RenderResolvedBundleXml(const coordinator::BundleApp& app) {
+  std::string xml = "<bundle-app xmlns=\"" + EscapeXml(app.xmlns) + "\" name=\"" + EscapeXml(app.name) + "\">\n";
+  if (app.kickoff) {
+    xml += "  <controls>\n    <kick-off-time>" + FormatOozieTime(*app.kickoff) + "</kick-off-time>\n  </controls>\n";
+  }
+  for (const coordinator::BundleCoordinator& entry : app.coordinators) {
+    xml += "  <coordinator name=\"" + EscapeXml(entry.name) + "\"" + (entry.critical ? " critical=\"true\"" : "") +
+           (entry.enabled ? "" : " enabled=\"false\"") + ">\n    <app-path>" + EscapeXml(entry.app_path) +
+           "</app-path>\n";
+    if (!entry.configuration.entries().empty()) {
+      xml += "    <configuration>\n";
+      for (const auto& [key, value] : entry.configuration.entries()) {
+        xml += "      <property>\n        <name>" + EscapeXml(key) + "</name>\n        <value>" + (IsSecretKey(key) ? kRedacted : EscapeXml(value)) +
+               "</value>\n      </property>\n";
+      }
+      xml += "    </configuration>\n";
+    }
+    xml += "  </coordinator>\n";
+  }
+  return xml + "</bundle-app>";
+}
+
+HttpResponse DryRunBundle(const Properties& conf, scheduler::CoordinatorScheduler* scheduler) {
+  if (scheduler == nullptr) return NoScheduler();
+  auto result = scheduler->DryRunBundle(conf);
+  if (!result.ok()) return OozieStatusResponse(result.status());
+  json coordinators = json::array();
+  for (const auto& entry : result->coordinators) {
+    coordinators.push_back({{"coordJobName", entry.name},
+                            {"appName", entry.app.name},
+                            {"frequency", entry.app.frequency.text},
+                            {"timeUnit", coordinator::TimeUnitName(entry.app.frequency.unit)},
+                            {"startTime", FormatOozieTime(entry.app.start)},
+                            {"endTime", FormatOozieTime(entry.app.end)},
+                            {"timeZone", entry.app.timezone.id()}});
+  }
+  return OozieJsonResponse({{"id", RenderResolvedBundleXml(result->app) + "\n"}, {"coordinators", coordinators}}, 201);
+}
 
 HttpResponse SubmitBundle(const HttpRequest& request, const Properties& conf,
                           scheduler::CoordinatorScheduler* scheduler) {
@@ -88,6 +143,8 @@ HttpResponse ChangeBundle(const HttpRequest& request, const std::string& id,
     json list = json::array();
     for (const auto& record : *actions) list.push_back(CoordinatorActionToJson(record));
     return OozieJsonResponse({{"actions", list}});
+  } else if (action == "ignore") {
+    return ErrorResponse(400, "E0302", "Invalid parameter [Bundle Ignore Not supported]; ignore its coordinators");
   } else {
     return OozieInvalidParameter("action", action,
                                  "bundles take start, suspend, resume, kill, change or bundle-rerun");

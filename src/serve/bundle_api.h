@@ -3,7 +3,8 @@
 // `jobtype=bundle` list as {"bundlejobs":[..],"total","offset","len"},
 // show=info|definition|status for -B ids (BundleJobBean keys, with the
 // coordinators under bundleCoordJobs), and PUT action=start|kill|suspend|
-// resume. OozieApi routes here; the scheduler does the work.
+// resume|change|bundle-rerun, and the bundle dry run. OozieApi routes here;
+// the scheduler does the work.
 #pragma once
 
 #include <string>
@@ -25,5 +26,13 @@ HttpResponse ShowBundle(const HttpRequest& request, const std::string& id, store
                         const std::string& console_base);
 HttpResponse ChangeBundle(const HttpRequest& request, const std::string& id,
                           scheduler::CoordinatorScheduler* scheduler);
+// POST /v2/jobs?action=dryrun with a bundle app path: as Oozie, 201 and
+// {"id": "<bundle.xml resolved>\n"}; Refinery adds "coordinators", each
+// enabled coordinator validated as at kick-off (name, frequency, timeUnit,
+// startTime, endTime, timeZone). Errors as for a submission.
+HttpResponse DryRunBundle(const Properties& conf, scheduler::CoordinatorScheduler* scheduler);
+// The bundle as Oozie's dry run prints it: bundle.xml with every ${} resolved
+// (values of secret-named properties shown as *****, as everywhere else).
+std::string RenderResolvedBundleXml(const coordinator::BundleApp& app);
 
 }  // namespace refinery::serve

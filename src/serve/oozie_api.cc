@@ -189,7 +189,10 @@ HttpResponse OozieApi::SubmitJob(const HttpRequest& request) const {
   if (!conf.ok()) return OozieStatusResponse(conf.status());
   if (!conf->Get("user.name")) conf->Set("user.name", CurrentUserName());
   const std::string action = request.Query("action");
-  if (conf->Get("oozie.bundle.application.path")) return SubmitBundle(request, *conf, scheduler_);  // bundle_api.h
+  if (conf->Get("oozie.bundle.application.path")) {  // bundle_api.h
+    if (action == "dryrun") return DryRunBundle(*conf, scheduler_);
+    return SubmitBundle(request, *conf, scheduler_);
+  }
   if (conf->Get("oozie.coord.application.path")) {
     if (scheduler_ == nullptr) return ErrorResponse(400, "E0307", "this server does not run coordinators");
     if (action == "dryrun") return DryRunCoordinator(request, *conf);
@@ -313,7 +316,10 @@ HttpResponse OozieApi::ChangeJob(const HttpRequest& request, const std::string& 
   } else if (action == "change") {
     return ErrorResponse(400, "E1017", "Cannot change a workflow job [" + id +
                                            "]; -change applies to coordinator and bundle jobs");
-  } else if (action == "ignore" || action == "coord-rerun" || action == "bundle-rerun") {
+  } else if (action == "ignore") {
+    return ErrorResponse(400, "E0302", "Invalid parameter [Workflow Ignore Not supported]; ignore a coordinator or "
+                                       "its actions");
+  } else if (action == "coord-rerun" || action == "bundle-rerun") {
     return OozieInvalidParameter("action", action, "it applies to coordinator and bundle jobs");
   } else {
     return OozieInvalidParameter("action", action, "use start, suspend, resume, kill or rerun");
@@ -392,11 +398,16 @@ HttpResponse OozieApi::ChangeCoordinator(const HttpRequest& request, const std::
     return OozieJsonResponse({{"actions", std::move(actions)}});
   }
   if (action == "ignore") {
-    // Oozie: type=action&scope=1,3-4 ignores actions; no scope ignores the job.
+    // Oozie: type=action&scope=1,3-4 ignores actions; no scope ignores the
+    // job (-change status=IGNORED) and answers an empty 200.
     const std::string type = request.Query("type", "action");
-    if (type != "action") return OozieInvalidParameter("type", type, "Refinery ignores coordinator actions by number (type=action)");
-    auto ignored = scheduler_->Ignore(id, request.Query("scope"));
+    if (type != "action") {
+      return ErrorResponse(400, "E1024", "Currently ignore only support -action option; give type=action&scope=1,3-4");
+    }
+    const std::string scope = request.Query("scope");
+    auto ignored = scheduler_->Ignore(id, scope);
     if (!ignored.ok()) return OozieStatusResponse(ignored.status());
+    if (scope.empty()) return Text("", "application/json;charset=UTF-8");
     json actions = json::array();
     for (const auto& record : *ignored) actions.push_back(CoordinatorActionToJson(record));
     return OozieJsonResponse({{"actions", std::move(actions)}});

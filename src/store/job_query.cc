@@ -10,21 +10,27 @@ constexpr const char* kStatuses[] = {"PREP", "RUNNING", "SUSPENDED", "SUCCEEDED"
 
 class WhereBuilder {
  public:
+  WhereBuilder(SqlDialect dialect, int first_param) : dialect_(dialect), next_param_(first_param) {}
+
   // `column IN (?, ?, ...)`; nothing when `values` is empty.
   void AnyOf(const char* column, const std::vector<std::string>& values) {
     if (values.empty()) return;
     std::string sql = std::string(column) + " IN (";
     for (size_t i = 0; i < values.size(); ++i) {
-      sql += i == 0 ? "?" : ", ?";
-      clause_.args.emplace_back(values[i]);
+      if (i != 0) sql += ", ";
+      sql += Param(values[i]);
     }
     Add(sql + ")");
   }
 
-  void Condition(const std::string& sql, std::vector<std::variant<std::string, int64_t>> args) {
-    for (auto& arg : args) clause_.args.push_back(std::move(arg));
-    Add(sql);
+  // The placeholder of a new argument `value`: ? for SQLite, $N for PostgreSQL.
+  std::string Param(std::variant<std::string, int64_t> value) {
+    clause_.args.push_back(std::move(value));
+    const int number = next_param_++;
+    return dialect_ == SqlDialect::kPostgres ? "$" + std::to_string(number) : "?";
   }
+
+  void Condition(const std::string& sql) { Add(sql); }
 
   WhereClause Take() { return std::move(clause_); }
 
@@ -34,31 +40,37 @@ class WhereBuilder {
     clause_.sql += sql;
   }
 
+  SqlDialect dialect_;
+  int next_param_;
   WhereClause clause_;
 };
 
 }  // namespace
 
-WhereClause BuildJobWhere(const JobFilter& filter) {
-  WhereBuilder where;
+WhereClause BuildJobWhere(const JobFilter& filter, SqlDialect dialect, int first_param) {
+  WhereBuilder where(dialect, first_param);
   where.AnyOf("status", filter.statuses);
   where.AnyOf("app_name", filter.names);
   where.AnyOf("user_name", filter.users);
   where.AnyOf("group_name", filter.groups);
   where.AnyOf("id", filter.ids);
   if (!filter.text.empty()) {
-    // instr, not LIKE: the text is matched literally ('%' and '_' are not
-    // wildcards) and case-sensitively, as Oozie filter values are.
-    where.Condition("(instr(app_name, ?) > 0 OR instr(user_name, ?) > 0 OR id = ?)",
-                    {filter.text, filter.text, filter.text});
+    // instr/strpos, not LIKE: the text is matched literally ('%' and '_' are
+    // not wildcards) and case-sensitively, as Oozie filter values are.
+    const char* find = dialect == SqlDialect::kPostgres ? "strpos" : "instr";
+    const std::string name = where.Param(filter.text);
+    const std::string user = where.Param(filter.text);
+    const std::string id = where.Param(filter.text);
+    where.Condition(std::string("(") + find + "(app_name, " + name + ") > 0 OR " + find + "(user_name, " + user +
+                    ") > 0 OR id = " + id + ")");
   }
-  if (!filter.parent_id.empty()) where.Condition("parent_id = ?", {filter.parent_id});
-  if (filter.created_after_ms != 0) where.Condition("created_ms >= ?", {filter.created_after_ms});
-  if (filter.created_before_ms != 0) where.Condition("created_ms <= ?", {filter.created_before_ms});
+  if (!filter.parent_id.empty()) where.Condition("parent_id = " + where.Param(filter.parent_id));
+  if (filter.created_after_ms != 0) where.Condition("created_ms >= " + where.Param(filter.created_after_ms));
+  if (filter.created_before_ms != 0) where.Condition("created_ms <= " + where.Param(filter.created_before_ms));
   return where.Take();
 }
 
-void BindWhere(sqlite::Statement& stmt, const WhereClause& where, int first) {
+void BindWhere(RowBinder& stmt, const WhereClause& where, int first) {
   int index = first;
   for (const auto& arg : where.args) {
     if (const auto* text = std::get_if<std::string>(&arg)) {

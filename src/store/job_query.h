@@ -8,23 +8,26 @@
 #include <variant>
 #include <vector>
 
-#include "store/sqlite_db.h"
+#include "store/row_io.h"
 #include "store/store.h"
 
 namespace refinery::store {
 
 struct WhereClause {
-  std::string sql;  // "" (no condition) or " WHERE ..." with ? placeholders
+  // "" (no condition) or " WHERE ..." with ? placeholders (SQLite) or
+  // $first_param, $first_param+1, ... (PostgreSQL)
+  std::string sql;
   std::vector<std::variant<std::string, int64_t>> args;  // one per ?, in order
 };
 
-WhereClause BuildJobWhere(const JobFilter& filter);
+WhereClause BuildJobWhere(const JobFilter& filter, SqlDialect dialect = SqlDialect::kSqlite,
+                          int first_param = 1);
 
 // Parses Oozie's -filter syntax "status=RUNNING;name=x;user=y;id=..;text=..".
 // Unknown keys or statuses are E0420 with the list of valid ones.
 Result<JobFilter> ParseJobFilter(const std::string& text);
 
 // Binds `where.args` as ?first, ?first+1, ... `where` must outlive the next Step().
-void BindWhere(sqlite::Statement& stmt, const WhereClause& where, int first = 1);
+void BindWhere(RowBinder& stmt, const WhereClause& where, int first = 1);
 
 }  // namespace refinery::store

@@ -144,11 +144,12 @@ std::string ColumnList(std::span<const Column<Record>> columns) {
 }
 
 template <typename Record>
-std::string UpsertSql(const char* table, std::span<const Column<Record>> columns) {
+std::string UpsertSql(const char* table, std::span<const Column<Record>> columns, SqlDialect dialect) {
+  const char* mark = dialect == SqlDialect::kPostgres ? "$" : "?";
   std::string placeholders;
   std::string updates;
   for (size_t i = 0; i < columns.size(); ++i) {
-    placeholders += (i == 0 ? "?" : ", ?") + std::to_string(i + 1);
+    placeholders += (i == 0 ? "" : ", ") + std::string(mark) + std::to_string(i + 1);
     if (i == 0) continue;  // the key is what conflicted
     if (!updates.empty()) updates += ", ";
     updates += std::string(columns[i].name) + " = excluded." + columns[i].name;
@@ -158,7 +159,7 @@ std::string UpsertSql(const char* table, std::span<const Column<Record>> columns
 }
 
 template <typename Record>
-void Bind(sqlite::Statement& stmt, std::span<const Column<Record>> columns, const Record& record) {
+void Bind(RowBinder& stmt, std::span<const Column<Record>> columns, const Record& record) {
   int index = 1;
   for (const auto& column : columns) {
     std::visit(
@@ -176,7 +177,7 @@ void Bind(sqlite::Statement& stmt, std::span<const Column<Record>> columns, cons
 }
 
 template <typename Record>
-Record Read(const sqlite::Statement& stmt, std::span<const Column<Record>> columns) {
+Record Read(const RowReader& stmt, std::span<const Column<Record>> columns) {
   Record record;
   int col = 0;
   for (const auto& column : columns) {
@@ -207,25 +208,27 @@ const std::string& ActionColumnList() {
   return kList;
 }
 
-const std::string& JobUpsertSql() {
-  static const std::string kSql = UpsertSql<Job>("workflow_jobs", kJobColumns);
-  return kSql;
+const std::string& JobUpsertSql(SqlDialect dialect) {
+  static const std::string kSqlite = UpsertSql<Job>("workflow_jobs", kJobColumns, SqlDialect::kSqlite);
+  static const std::string kPostgres = UpsertSql<Job>("workflow_jobs", kJobColumns, SqlDialect::kPostgres);
+  return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 
-const std::string& ActionUpsertSql() {
-  static const std::string kSql = UpsertSql<Action>("workflow_actions", kActionColumns);
-  return kSql;
+const std::string& ActionUpsertSql(SqlDialect dialect) {
+  static const std::string kSqlite = UpsertSql<Action>("workflow_actions", kActionColumns, SqlDialect::kSqlite);
+  static const std::string kPostgres = UpsertSql<Action>("workflow_actions", kActionColumns, SqlDialect::kPostgres);
+  return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 
-void BindJob(sqlite::Statement& stmt, const WorkflowJobRecord& job) { Bind<Job>(stmt, kJobColumns, job); }
+void BindJob(RowBinder& stmt, const WorkflowJobRecord& job) { Bind<Job>(stmt, kJobColumns, job); }
 
-void BindAction(sqlite::Statement& stmt, const WorkflowActionRecord& action) {
+void BindAction(RowBinder& stmt, const WorkflowActionRecord& action) {
   Bind<Action>(stmt, kActionColumns, action);
 }
 
-WorkflowJobRecord ReadJob(const sqlite::Statement& stmt) { return Read<Job>(stmt, kJobColumns); }
+WorkflowJobRecord ReadJob(const RowReader& stmt) { return Read<Job>(stmt, kJobColumns); }
 
-WorkflowActionRecord ReadAction(const sqlite::Statement& stmt) { return Read<Action>(stmt, kActionColumns); }
+WorkflowActionRecord ReadAction(const RowReader& stmt) { return Read<Action>(stmt, kActionColumns); }
 
 const std::string& CoordinatorJobColumnList() {
   static const std::string kList = ColumnList<CoordJob>(kCoordinatorJobColumns);
@@ -237,29 +240,31 @@ const std::string& CoordinatorActionColumnList() {
   return kList;
 }
 
-const std::string& CoordinatorJobUpsertSql() {
-  static const std::string kSql = UpsertSql<CoordJob>("coordinator_jobs", kCoordinatorJobColumns);
-  return kSql;
+const std::string& CoordinatorJobUpsertSql(SqlDialect dialect) {
+  static const std::string kSqlite = UpsertSql<CoordJob>("coordinator_jobs", kCoordinatorJobColumns, SqlDialect::kSqlite);
+  static const std::string kPostgres = UpsertSql<CoordJob>("coordinator_jobs", kCoordinatorJobColumns, SqlDialect::kPostgres);
+  return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 
-const std::string& CoordinatorActionUpsertSql() {
-  static const std::string kSql = UpsertSql<CoordAction>("coordinator_actions", kCoordinatorActionColumns);
-  return kSql;
+const std::string& CoordinatorActionUpsertSql(SqlDialect dialect) {
+  static const std::string kSqlite = UpsertSql<CoordAction>("coordinator_actions", kCoordinatorActionColumns, SqlDialect::kSqlite);
+  static const std::string kPostgres = UpsertSql<CoordAction>("coordinator_actions", kCoordinatorActionColumns, SqlDialect::kPostgres);
+  return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 
-void BindCoordinatorJob(sqlite::Statement& stmt, const CoordinatorJobRecord& job) {
+void BindCoordinatorJob(RowBinder& stmt, const CoordinatorJobRecord& job) {
   Bind<CoordJob>(stmt, kCoordinatorJobColumns, job);
 }
 
-void BindCoordinatorAction(sqlite::Statement& stmt, const CoordinatorActionRecord& action) {
+void BindCoordinatorAction(RowBinder& stmt, const CoordinatorActionRecord& action) {
   Bind<CoordAction>(stmt, kCoordinatorActionColumns, action);
 }
 
-CoordinatorJobRecord ReadCoordinatorJob(const sqlite::Statement& stmt) {
+CoordinatorJobRecord ReadCoordinatorJob(const RowReader& stmt) {
   return Read<CoordJob>(stmt, kCoordinatorJobColumns);
 }
 
-CoordinatorActionRecord ReadCoordinatorAction(const sqlite::Statement& stmt) {
+CoordinatorActionRecord ReadCoordinatorAction(const RowReader& stmt) {
   return Read<CoordAction>(stmt, kCoordinatorActionColumns);
 }
 
@@ -268,13 +273,42 @@ const std::string& BundleJobColumnList() {
   return kList;
 }
 
-const std::string& BundleJobUpsertSql() {
-  static const std::string kSql = UpsertSql<BundleJob>("bundle_jobs", kBundleJobColumns);
-  return kSql;
+const std::string& BundleJobUpsertSql(SqlDialect dialect) {
+  static const std::string kSqlite = UpsertSql<BundleJob>("bundle_jobs", kBundleJobColumns, SqlDialect::kSqlite);
+  static const std::string kPostgres = UpsertSql<BundleJob>("bundle_jobs", kBundleJobColumns, SqlDialect::kPostgres);
+  return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 
-void BindBundleJob(sqlite::Statement& stmt, const BundleJobRecord& job) { Bind<BundleJob>(stmt, kBundleJobColumns, job); }
+void BindBundleJob(RowBinder& stmt, const BundleJobRecord& job) { Bind<BundleJob>(stmt, kBundleJobColumns, job); }
 
-BundleJobRecord ReadBundleJob(const sqlite::Statement& stmt) { return Read<BundleJob>(stmt, kBundleJobColumns); }
+BundleJobRecord ReadBundleJob(const RowReader& stmt) { return Read<BundleJob>(stmt, kBundleJobColumns); }
+
+// The registry's rows, selected with kModelVersionColumns / kModelEventColumns.
+ModelVersionRecord ReadModelVersion(const RowReader& row) {
+  ModelVersionRecord record;
+  record.model = row.ColumnText(0);
+  record.version = static_cast<int>(row.ColumnInt64(1));
+  record.bundle_uri = row.ColumnText(2);
+  record.stage = row.ColumnText(3);
+  record.metrics = row.ColumnText(4);
+  record.lineage = row.ColumnText(5);
+  record.registered_by = row.ColumnText(6);
+  record.created_ms = row.ColumnInt64(7);
+  record.stage_changed_ms = row.ColumnInt64(8);
+  return record;
+}
+
+ModelEventRecord ReadModelEvent(const RowReader& row) {
+  ModelEventRecord record;
+  record.id = row.ColumnInt64(0);
+  record.model = row.ColumnText(1);
+  record.version = static_cast<int>(row.ColumnInt64(2));
+  record.previous_version = static_cast<int>(row.ColumnInt64(3));
+  record.kind = row.ColumnText(4);
+  record.actor = row.ColumnText(5);
+  record.reason = row.ColumnText(6);
+  record.created_ms = row.ColumnInt64(7);
+  return record;
+}
 
 }  // namespace refinery::store

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "store/sqlite_db.h"
+#include "store/row_io.h"
 #include "store/store.h"
 
 namespace refinery::store {
@@ -17,29 +17,36 @@ const std::string& ActionColumnList();
 
 // INSERT ... ON CONFLICT(id) DO UPDATE: an update in place, so an action
 // keeps its insertion order (seq) and no delete cascades to children.
-const std::string& JobUpsertSql();
-const std::string& ActionUpsertSql();
+// Placeholders are ?1..?N (SQLite) or $1..$N (PostgreSQL).
+const std::string& JobUpsertSql(SqlDialect dialect = SqlDialect::kSqlite);
+const std::string& ActionUpsertSql(SqlDialect dialect = SqlDialect::kSqlite);
 
-// Bind all columns as ?1..?N. The record must outlive the next Step().
-void BindJob(sqlite::Statement& stmt, const WorkflowJobRecord& job);
-void BindAction(sqlite::Statement& stmt, const WorkflowActionRecord& action);
+// Bind all columns as parameters 1..N. The record must outlive the next Step().
+void BindJob(RowBinder& stmt, const WorkflowJobRecord& job);
+void BindAction(RowBinder& stmt, const WorkflowActionRecord& action);
 
 const std::string& CoordinatorJobColumnList();
 const std::string& CoordinatorActionColumnList();
-const std::string& CoordinatorJobUpsertSql();
-const std::string& CoordinatorActionUpsertSql();
-void BindCoordinatorJob(sqlite::Statement& stmt, const CoordinatorJobRecord& job);
-void BindCoordinatorAction(sqlite::Statement& stmt, const CoordinatorActionRecord& action);
-CoordinatorJobRecord ReadCoordinatorJob(const sqlite::Statement& stmt);
-CoordinatorActionRecord ReadCoordinatorAction(const sqlite::Statement& stmt);
+const std::string& CoordinatorJobUpsertSql(SqlDialect dialect = SqlDialect::kSqlite);
+const std::string& CoordinatorActionUpsertSql(SqlDialect dialect = SqlDialect::kSqlite);
+void BindCoordinatorJob(RowBinder& stmt, const CoordinatorJobRecord& job);
+void BindCoordinatorAction(RowBinder& stmt, const CoordinatorActionRecord& action);
+CoordinatorJobRecord ReadCoordinatorJob(const RowReader& stmt);
+CoordinatorActionRecord ReadCoordinatorAction(const RowReader& stmt);
 
 const std::string& BundleJobColumnList();
-const std::string& BundleJobUpsertSql();
-void BindBundleJob(sqlite::Statement& stmt, const BundleJobRecord& job);
-BundleJobRecord ReadBundleJob(const sqlite::Statement& stmt);
+const std::string& BundleJobUpsertSql(SqlDialect dialect = SqlDialect::kSqlite);
+void BindBundleJob(RowBinder& stmt, const BundleJobRecord& job);
+BundleJobRecord ReadBundleJob(const RowReader& stmt);
+
+inline constexpr char kModelVersionColumns[] =
+    "model, version, bundle_uri, stage, metrics, lineage, registered_by, created_ms, stage_changed_ms";
+inline constexpr char kModelEventColumns[] = "id, model, version, previous_version, kind, actor, reason, created_ms";
+ModelVersionRecord ReadModelVersion(const RowReader& row);
+ModelEventRecord ReadModelEvent(const RowReader& row);
 
 // Read a row selected with the matching column list, starting at column 0.
-WorkflowJobRecord ReadJob(const sqlite::Statement& stmt);
-WorkflowActionRecord ReadAction(const sqlite::Statement& stmt);
+WorkflowJobRecord ReadJob(const RowReader& stmt);
+WorkflowActionRecord ReadAction(const RowReader& stmt);
 
 }  // namespace refinery::store

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "store/row_io.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -26,7 +27,7 @@ Status ErrorStatus(sqlite3* db, int rc, std::string_view what);
 // compiles its SQL at its first Bind or Step, so a short CLI run compiles the
 // few statements it uses rather than every one the store keeps; a compile
 // error is reported by that Step. Move-only.
-class Statement {
+class Statement final : public RowBinder, public RowReader {
  public:
   Statement() = default;
   explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
@@ -39,16 +40,16 @@ class Statement {
 
   // `index` is 1-based. The text is copied only if SQLite needs it beyond the
   // next Reset() (SQLITE_STATIC: callers keep it alive until then).
-  void BindText(int index, std::string_view value);
-  void BindInt64(int index, int64_t value);
+  void BindText(int index, std::string_view value) override;
+  void BindInt64(int index, int64_t value) override;
 
   // true: a row is available; false: done. Errors carry `what`.
   Result<bool> Step(std::string_view what);
   // Step until done, for statements that return no rows of interest.
   Status Run(std::string_view what);
 
-  std::string ColumnText(int col) const;  // 0-based
-  int64_t ColumnInt64(int col) const;
+  std::string ColumnText(int col) const override;  // 0-based
+  int64_t ColumnInt64(int col) const override;
 
   // Ends the current execution and drops the bindings, releasing any read
   // lock the statement held. Always safe to call.

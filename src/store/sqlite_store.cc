@@ -243,6 +243,8 @@ class SqliteStore final : public Store {
   Status UpdateNotification(const NotificationRecord& record) override EXCLUDES(mu_);
   Result<std::optional<int64_t>> NextNotificationTime() override EXCLUDES(mu_);
   Result<int64_t> CountNotifications(const std::string& status) override EXCLUDES(mu_);
+  Result<std::vector<NotificationRecord>> ListNotifications(int64_t after_id, int limit) override EXCLUDES(mu_);
+  Result<std::vector<std::pair<std::string, std::string>>> ListMeta() override EXCLUDES(mu_);
   Result<CoordinatorJobRecord> GetCoordinatorJob(const std::string& id) override EXCLUDES(mu_);
   Result<CoordinatorJobPage> ListCoordinatorJobs(const std::vector<std::string>& statuses, int offset,
                                                  int len) override EXCLUDES(mu_);
@@ -265,6 +267,7 @@ class SqliteStore final : public Store {
   Status ApplyLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status WriteBatchLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status QueueNotificationLocked(const NotificationRecord& notification) REQUIRES(mu_);
+  Status CopyNotificationLocked(const NotificationRecord& notification) REQUIRES(mu_);
   Status WriteSlaEventsLocked(const WriteBatch& batch) REQUIRES(mu_);
   Result<JobPage> ListJobsLocked(const WhereClause& where, int offset, int len) REQUIRES(mu_);
   Result<int> CountJobsLocked(const WhereClause& where) REQUIRES(mu_);
@@ -370,9 +373,30 @@ Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
     REFINERY_RETURN_IF_ERROR(erase.Run("delete coordinator action [" + id + "]"));
   }
   for (const NotificationRecord& notification : batch.notifications) {
-    REFINERY_RETURN_IF_ERROR(QueueNotificationLocked(notification));
+    REFINERY_RETURN_IF_ERROR(batch.keep_ids ? CopyNotificationLocked(notification)
+                                            : QueueNotificationLocked(notification));
   }
   return Status::Ok();
+}
+
+// A notification copied from another store, with its id (WriteBatch::keep_ids).
+Status SqliteStore::CopyNotificationLocked(const NotificationRecord& notification) {
+  REFINERY_ASSIGN_OR_RETURN(Statement stmt,
+                            db_.Prepare("INSERT INTO notification_outbox (id, url, subject_id, status, attempts, "
+                                        "next_attempt_ms, created_ms, last_error, method, body) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                        "prepare notification copy"));
+  stmt.BindInt64(1, notification.id);
+  stmt.BindText(2, notification.url);
+  stmt.BindText(3, notification.subject_id);
+  stmt.BindText(4, notification.status);
+  stmt.BindInt64(5, notification.attempts);
+  stmt.BindInt64(6, notification.next_attempt_ms);
+  stmt.BindInt64(7, notification.created_ms);
+  stmt.BindText(8, notification.last_error);
+  stmt.BindText(9, notification.method);
+  stmt.BindText(10, notification.body);
+  return stmt.Run("copy notification " + std::to_string(notification.id) + " of [" + notification.subject_id + "]");
 }
 
 Status SqliteStore::QueueNotificationLocked(const NotificationRecord& notification) {
@@ -412,7 +436,7 @@ Status SqliteStore::WriteSlaEventsLocked(const WriteBatch& batch) {
       REFINERY_ASSIGN_OR_RETURN(inserted, stmt.Step(what));
       if (inserted) REFINERY_RETURN_IF_ERROR(stmt.Run(what));
     }
-    if (!inserted) continue;
+    if (!inserted || batch.keep_ids) continue;
     for (const NotificationRecord& alert : event.alerts) REFINERY_RETURN_IF_ERROR(QueueNotificationLocked(alert));
     if (!event.detail.empty() && !event.job_id.empty()) {
       ScopedReset reset(&stmts_.insert_log);
@@ -452,41 +476,6 @@ Result<std::vector<SlaEventRecord>> SqliteStore::ListSlaEvents(const std::string
 }
 
 // ---- the model registry ----
-
-namespace {
-
-constexpr char kModelVersionColumns[] =
-    "model, version, bundle_uri, stage, metrics, lineage, registered_by, created_ms, stage_changed_ms";
-constexpr char kModelEventColumns[] = "id, model, version, previous_version, kind, actor, reason, created_ms";
-
-ModelVersionRecord ReadModelVersion(const Statement& stmt) {
-  ModelVersionRecord record;
-  record.model = stmt.ColumnText(0);
-  record.version = static_cast<int>(stmt.ColumnInt64(1));
-  record.bundle_uri = stmt.ColumnText(2);
-  record.stage = stmt.ColumnText(3);
-  record.metrics = stmt.ColumnText(4);
-  record.lineage = stmt.ColumnText(5);
-  record.registered_by = stmt.ColumnText(6);
-  record.created_ms = stmt.ColumnInt64(7);
-  record.stage_changed_ms = stmt.ColumnInt64(8);
-  return record;
-}
-
-ModelEventRecord ReadModelEvent(const Statement& stmt) {
-  ModelEventRecord record;
-  record.id = stmt.ColumnInt64(0);
-  record.model = stmt.ColumnText(1);
-  record.version = static_cast<int>(stmt.ColumnInt64(2));
-  record.previous_version = static_cast<int>(stmt.ColumnInt64(3));
-  record.kind = stmt.ColumnText(4);
-  record.actor = stmt.ColumnText(5);
-  record.reason = stmt.ColumnText(6);
-  record.created_ms = stmt.ColumnInt64(7);
-  return record;
-}
-
-}  // namespace
 
 Status SqliteStore::CheckModelGuardLocked(const WriteBatch& batch) {
   if (batch.guarded_model.empty()) return Status::Ok();
@@ -528,10 +517,12 @@ Status SqliteStore::WriteModelsLocked(const WriteBatch& batch) {
   }
   REFINERY_ASSIGN_OR_RETURN(Statement insert,
                             db_.Prepare("INSERT INTO model_events (model, version, previous_version, kind, actor, "
-                                        "reason, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                        "reason, created_ms, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                                         "prepare model event write"));
   for (const ModelEventRecord& event : batch.model_events) {
     ScopedReset reset(&insert);
+    // NULL lets SQLite assign the next id; a copy keeps the source's.
+    if (batch.keep_ids) insert.BindInt64(8, event.id);
     insert.BindText(1, event.model);
     insert.BindInt64(2, event.version);
     insert.BindInt64(3, event.previous_version);
@@ -757,6 +748,37 @@ Result<std::vector<NotificationRecord>> SqliteStore::ListDueNotifications(int64_
   });
 }
 
+Result<std::vector<NotificationRecord>> SqliteStore::ListNotifications(int64_t after_id, int limit) {
+  return NoThrow("list notifications", [&]() -> Result<std::vector<NotificationRecord>> {
+    MutexLock lock(&mu_);
+    REFINERY_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.Prepare("SELECT id, url, subject_id, status, attempts, next_attempt_ms, created_ms, last_error, method, "
+                    "body FROM notification_outbox WHERE id > ?1 ORDER BY id LIMIT ?2",
+                    "list notifications"));
+    stmt.BindInt64(1, after_id);
+    stmt.BindInt64(2, limit);
+    std::vector<NotificationRecord> out;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list notifications"));
+      if (!row) break;
+      NotificationRecord record;
+      record.id = stmt.ColumnInt64(0);
+      record.url = stmt.ColumnText(1);
+      record.subject_id = stmt.ColumnText(2);
+      record.status = stmt.ColumnText(3);
+      record.attempts = static_cast<int>(stmt.ColumnInt64(4));
+      record.next_attempt_ms = stmt.ColumnInt64(5);
+      record.created_ms = stmt.ColumnInt64(6);
+      record.last_error = stmt.ColumnText(7);
+      record.method = stmt.ColumnText(8);
+      record.body = stmt.ColumnText(9);
+      out.push_back(std::move(record));
+    }
+    return out;
+  });
+}
+
 Status SqliteStore::DeleteNotification(int64_t id) {
   return NoThrow("delete notification", [&]() -> Status {
     MutexLock lock(&mu_);
@@ -915,6 +937,20 @@ Result<std::optional<std::string>> SqliteStore::GetMeta(const std::string& key) 
     REFINERY_ASSIGN_OR_RETURN(bool found, stmt.Step("read meta [" + key + "]"));
     if (!found) return std::optional<std::string>();
     return std::optional<std::string>(stmt.ColumnText(0));
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::ListMeta() {
+  return NoThrow("list meta", [&]() -> Result<std::vector<std::pair<std::string, std::string>>> {
+    MutexLock lock(&mu_);
+    REFINERY_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT key, value FROM meta ORDER BY key", "list meta"));
+    std::vector<std::pair<std::string, std::string>> entries;
+    while (true) {
+      REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list meta"));
+      if (!row) break;
+      entries.emplace_back(stmt.ColumnText(0), stmt.ColumnText(1));
+    }
+    return entries;
   });
 }
 

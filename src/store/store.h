@@ -1,13 +1,15 @@
 // store: durable state of workflow jobs and their actions behind one
 // interface, so the engine never sees SQL. The default implementation is
-// SQLite in WAL mode under the data home; a PostgreSQL one can fill the same
-// interface. The schema is documented in doc/formats/state-store.md.
+// SQLite in WAL mode under the data home; PostgreSQL (a plugin, see
+// OpenStore) fills the same interface for several processes or hosts sharing
+// one state. The schema is documented in doc/formats/state-store.md.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -242,6 +244,11 @@ struct WriteBatch {
   // FailedPrecondition with code STORE_CONFLICT, so the caller reads again.
   std::string guarded_model;
   int64_t last_model_event_id = 0;
+  // For copying one store into another (store_migration.h): notifications
+  // and model events keep the ids they carry instead of new ones, and SLA
+  // events are written without their alerts and log line (the copy brings
+  // the outbox and the log as they are).
+  bool keep_ids = false;
 };
 
 inline constexpr char kStoreConflictCode[] = "STORE_CONFLICT";
@@ -266,6 +273,8 @@ class Store {
   // A small key/value area for engine metadata (schema version, counters).
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
   virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
+  // Every meta entry, by key (for copying a store).
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListMeta() = 0;
 
   // The outbox. Due: PENDING with next_attempt_ms <= now_ms, oldest first.
   virtual Result<std::vector<NotificationRecord>> ListDueNotifications(int64_t now_ms, int limit) = 0;
@@ -276,6 +285,9 @@ class Store {
   // Earliest next_attempt_ms of a PENDING notification; nullopt when none.
   virtual Result<std::optional<int64_t>> NextNotificationTime() = 0;
   virtual Result<int64_t> CountNotifications(const std::string& status) = 0;
+  // Every notification (PENDING and FAILED) with id > after_id, by id, at
+  // most `limit` (for copying a store).
+  virtual Result<std::vector<NotificationRecord>> ListNotifications(int64_t after_id, int limit) = 0;
 
   // Coordinators. NotFound (E0604) for an unknown id.
   virtual Result<CoordinatorJobRecord> GetCoordinatorJob(const std::string& id) = 0;
@@ -317,5 +329,16 @@ struct SqliteOptions {
 // A file that is not a Refinery store, or one from a newer version, is an
 // error that says so.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options = {});
+
+// Opens the store at `location`: a libpq connection URI (postgresql://... or
+// postgres://...) opens the PostgreSQL store through the `pgstore` plugin
+// (creating and migrating its schema when needed); anything else is a SQLite
+// file path given to OpenSqliteStore with `sqlite_options`. Errors name the
+// location with any password masked (postgresql://joe:***@host/db) and say
+// what to do; a password never appears in a message.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location, const SqliteOptions& sqlite_options = {});
+
+// True when `location` names a PostgreSQL server rather than a SQLite file.
+bool IsPostgresLocation(const std::string& location);
 
 }  // namespace refinery::store

@@ -55,5 +55,29 @@ TEST_F(CliFixture, BadBundleIsAnErrorNamingFileAndLine) {
   EXPECT_THAT(result.out, HasSubstr("bundle.xml:3"));
 }
 
+TEST_F(CliFixture, BundleDryRunInProcessValidatesEachCoordinatorAndStoresNothing) {
+  WriteFile("app/coord/coordinator.xml",
+            "<coordinator-app xmlns=\"uri:oozie:coordinator:0.4\" name=\"c\" frequency=\"60\" "
+            "start=\"${start}\" end=\"2099-01-02T00:00Z\" timezone=\"UTC\">"
+            "<action><workflow><app-path>/nowhere</app-path></workflow></action></coordinator-app>\n");
+  WriteFile("app/bundle.xml",
+            "<bundle-app xmlns=\"uri:oozie:bundle:0.2\" name=\"${name}\">\n"
+            "<coordinator name=\"first\"><app-path>coord</app-path></coordinator>\n</bundle-app>\n");
+  const auto properties =
+      WriteFile("app/job.properties", "oozie.bundle.application.path=.\nname=nightly\nstart=2099-01-01T00:00Z\n");
+  const auto dry = Run({"job", "-config", properties.string(), "-dryrun"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.out;
+  EXPECT_THAT(dry.out, HasSubstr("***coordJob after parsing: ***"));
+  EXPECT_THAT(dry.out, HasSubstr("name=\"nightly\""));
+  EXPECT_THAT(dry.out, HasSubstr("first: every 60 MINUTE from 2099-01-01T00:00Z"));
+  EXPECT_THAT(dry.out, HasSubstr("OK"));
+  EXPECT_THAT(Run({"jobs", "-jobtype", "bundle"}).out, ::testing::Not(HasSubstr("-B ")));
+
+  const auto bad_properties = WriteFile("app/bad.properties", "oozie.bundle.application.path=.\nname=nightly\n");
+  const auto bad = Run({"job", "-config", bad_properties.string(), "-dryrun"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  EXPECT_THAT(bad.out, HasSubstr("coordinator [first]"));  // ${start} is not defined
+}
+
 }  // namespace
 }  // namespace refinery::cli::testing

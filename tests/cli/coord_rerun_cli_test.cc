@@ -81,5 +81,39 @@ TEST_F(CliFixture, CoordinatorRerunWithoutAServerUpdatesTheStore) {
   EXPECT_EQ(Run({"job", "-rerun", kJob}).exit_code, 2);
 }
 
+void SetJobStatus(const std::filesystem::path& home, const std::string& status) {
+  auto store = store::OpenSqliteStore((home / "state.db").string());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto job = (*store)->GetCoordinatorJob(kJob);
+  ASSERT_TRUE(job.ok());
+  job->status = status;
+  store::WriteBatch batch;
+  batch.coordinator_jobs.push_back(*job);
+  ASSERT_TRUE((*store)->Apply(batch).ok());
+}
+
+TEST_F(CliFixture, ChangeStatusAndIgnoreWithoutAServerUpdateTheStore) {
+  StoreEndedCoordinator(home_);
+  // Oozie refuses both for a DONEWITHERROR job (CoordChangeXCommand, E1015).
+  const auto ignore_ended = Run({"job", "-ignore", kJob});
+  EXPECT_EQ(ignore_ended.exit_code, 2) << ignore_ended.out;
+  EXPECT_THAT(ignore_ended.out, HasSubstr("E1015"));
+  EXPECT_THAT(ignore_ended.out, HasSubstr("Only FAILED or KILLED non-pending job can be changed to IGNORED"));
+  const auto revive_ended = Run({"job", "-change", kJob, "-value", "status=RUNNING"});
+  EXPECT_EQ(revive_ended.exit_code, 2) << revive_ended.out;
+  EXPECT_THAT(revive_ended.out, HasSubstr("Current job status is DONEWITHERROR"));
+
+  SetJobStatus(home_, "KILLED");
+  const auto ignored = Run({"job", "-ignore", kJob});
+  ASSERT_EQ(ignored.exit_code, 0) << ignored.out;
+  EXPECT_EQ(StatusOf(home_, kJob), "IGNORED");
+  const auto revived = Run({"job", "-change", kJob, "-value", "status=RUNNING"});
+  ASSERT_EQ(revived.exit_code, 0) << revived.out;
+  EXPECT_EQ(StatusOf(home_, kJob), "RUNNING");
+  const auto action = Run({"job", "-ignore", kJob, "-action", "2"});
+  ASSERT_EQ(action.exit_code, 0) << action.out;
+  EXPECT_THAT(action.out, HasSubstr(std::string(kJob) + "@2 IGNORED"));
+}
+
 }  // namespace
 }  // namespace refinery::cli::testing

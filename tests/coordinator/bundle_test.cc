@@ -206,6 +206,26 @@ TEST(BundleStatus, RollsUpFromItsCoordinators) {
   EXPECT_EQ(RollUpBundleStatus({}), "SUCCEEDED");
 }
 
+TEST(BundleStatus, IgnoredCoordinatorsNoLongerCount) {
+  // BundleStatusTransitXCommand reads the un-ignored bundle actions only.
+  EXPECT_EQ(RollUpBundleStatus({"SUCCEEDED", "IGNORED"}), "SUCCEEDED");
+  EXPECT_EQ(RollUpBundleStatus({"IGNORED", "RUNNING"}), std::nullopt);
+  EXPECT_EQ(RollUpBundleStatus({"KILLED", "IGNORED", "KILLED"}), "KILLED");
+  EXPECT_EQ(RollUpBundleStatus({"IGNORED"}), "SUCCEEDED");
+}
+
+TEST(BundleParser, CriticalIsParsedAsJavaParsesABoolean) {
+  // BundleStartXCommand: Boolean.parseBoolean(critical), any case, no trimming.
+  for (const auto& [value, critical] : std::vector<std::pair<std::string, bool>>{
+           {"true", true}, {"TRUE", true}, {"True", true}, {"false", false}, {"yes", false}, {" true", false}}) {
+    const std::string xml = "<bundle-app xmlns=\"uri:oozie:bundle:0.1\" name=\"b\"><coordinator name=\"c\" critical=\"" +
+                            value + "\"><app-path>/c</app-path></coordinator></bundle-app>";
+    Result<BundleApp> app = ParseBundleXml(xml, BundleParseOptions{});
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    EXPECT_EQ(app->coordinators.at(0).critical, critical) << "[" << value << "]";
+  }
+}
+
 TEST(BundleStatus, BundleIdsEndInB) {
   EXPECT_TRUE(IsBundleJobId("0000001-210114070000000-oozie-oozi-B"));
   EXPECT_FALSE(IsBundleJobId("0000001-210114070000000-oozie-oozi-C"));

@@ -310,5 +310,113 @@ TEST_F(BundleSchedulerTest, BadSubmissionsAreRefusedWithOozieCodes) {
   EXPECT_EQ(store_->ListBundleJobs({}, 0, 10)->total, 0);
 }
 
+TEST_F(BundleSchedulerTest, ABundleShowsPrepPausedFromItsPauseTimeAndItsCoordinatorsTakeIt) {
+  const auto id = scheduler_->SubmitBundle(Bundle(Coordinator("c1") + Coordinator("c2")), /*start=*/false);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(scheduler_->ChangeBundle(*id, "pausetime=2026-01-01T00:30Z").ok());
+  EXPECT_EQ(scheduler_->ChangeBundle(*id, "pausetime=2025-01-01T00:00Z").error_code(), "E1015");  // not past
+  const auto wake = scheduler_->RunDue();
+  EXPECT_EQ(BundleStatus(*id), "PREP");
+  ASSERT_TRUE(wake.has_value());
+  EXPECT_EQ(*wake, T("2026-01-01T00:30Z"));
+  clock_.Set(T("2026-01-01T00:30Z"));
+  scheduler_->RunDue();
+  EXPECT_EQ(BundleStatus(*id), "PREPPAUSED");  // SPEC §7.5 as §7.3: PREP -> PREPPAUSED
+
+  // PREPPAUSED suspends to PREPSUSPENDED and resumes to PREP, which its pause
+  // time makes PREPPAUSED again.
+  ASSERT_TRUE(scheduler_->SuspendBundle(*id).ok());
+  EXPECT_EQ(BundleStatus(*id), "PREPSUSPENDED");
+  ASSERT_TRUE(scheduler_->ResumeBundle(*id).ok());
+  EXPECT_EQ(BundleStatus(*id), "PREPPAUSED");
+
+  // Started past its pause time it is PAUSED; the coordinators it submits
+  // take the pause time and are PAUSED too.
+  ASSERT_TRUE(scheduler_->StartBundle(*id).ok());
+  EXPECT_EQ(BundleStatus(*id), "PAUSED");
+  scheduler_->RunDue();
+  const auto coordinators = Coordinators(*id);
+  ASSERT_EQ(coordinators.size(), 2u);
+  for (const auto& coordinator : coordinators) {
+    EXPECT_EQ(coordinator.status, "PAUSED") << coordinator.app_name;
+    EXPECT_EQ(coordinator.pause_ms, ToEpochMillis(T("2026-01-01T00:30Z")));
+    EXPECT_FALSE(ParseHadoopConfigurationXml(coordinator.conf, "c").value().Contains("refinery.bundle.pausetime"));
+  }
+  // Clearing it runs the bundle and its coordinators again at once.
+  ASSERT_TRUE(scheduler_->ChangeBundle(*id, "pausetime=").ok());
+  EXPECT_EQ(BundleStatus(*id), "RUNNING");
+  for (const auto& coordinator : Coordinators(*id)) {
+    EXPECT_EQ(coordinator.status, "RUNNING");
+    EXPECT_EQ(coordinator.pause_ms, 0);
+  }
+  RunAndSettle();
+  EXPECT_EQ(BundleStatus(*id), "SUCCEEDED");
+}
+
+TEST_F(BundleSchedulerTest, ARunningBundleShowsPausedFromItsPauseTime) {
+  clock_.Set(T("2025-12-31T23:00Z"));
+  const auto id = scheduler_->SubmitBundle(Bundle(Coordinator("c1")));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  scheduler_->RunDue();
+  ASSERT_TRUE(scheduler_->ChangeBundle(*id, "pausetime=2025-12-31T23:30Z").ok());
+  EXPECT_EQ(BundleStatus(*id), "RUNNING");
+  clock_.Set(T("2025-12-31T23:30Z"));
+  scheduler_->RunDue();
+  EXPECT_EQ(BundleStatus(*id), "PAUSED");
+  EXPECT_EQ(Coordinators(*id).at(0).status, "PAUSED");
+  ASSERT_TRUE(scheduler_->SuspendBundle(*id).ok());  // PAUSED -> SUSPENDED
+  EXPECT_EQ(BundleStatus(*id), "SUSPENDED");
+  ASSERT_TRUE(scheduler_->ResumeBundle(*id).ok());
+  EXPECT_EQ(BundleStatus(*id), "PAUSED");  // RUNNING, and its pause time has come
+  ASSERT_TRUE(scheduler_->KillBundle(*id).ok());
+  EXPECT_EQ(BundleStatus(*id), "KILLED");
+}
+
+// Oozie records critical="true" on the bundle action but no status rule reads
+// it (BundleStatusTransitXCommand): a failed critical coordinator shows in the
+// bundle's status as any coordinator's failure does.
+TEST_F(BundleSchedulerTest, ACriticalCoordinatorRollsUpAsAnyOther) {
+  const auto id = scheduler_->SubmitBundle(
+      Bundle(Coordinator("bad", Property("outcome", "error"), " critical=\"true\"") + Coordinator("good")));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  RunAndSettle();
+  const auto coordinators = Coordinators(*id);
+  ASSERT_EQ(coordinators.size(), 2u);
+  EXPECT_EQ(coordinators[0].status, "DONEWITHERROR");
+  EXPECT_EQ(coordinators[1].status, "SUCCEEDED");
+  EXPECT_EQ(BundleStatus(*id), "DONEWITHERROR");
+
+  const auto alone = scheduler_->SubmitBundle(
+      Bundle(Coordinator("only", Property("end", "2025-01-01T00:00Z"), " critical=\"true\"")));
+  ASSERT_TRUE(alone.ok());
+  RunAndSettle();
+  EXPECT_EQ(Coordinators(*alone).at(0).status, "FAILED");
+  EXPECT_EQ(BundleStatus(*alone), "FAILED");
+}
+
+TEST_F(BundleSchedulerTest, DryRunValidatesEachEnabledCoordinatorAndStoresNothing) {
+  const auto result = scheduler_->DryRunBundle(
+      Bundle(Coordinator("c1") + Coordinator("c2", Property("region", "apac")) +
+             Coordinator("off", "", " enabled=\"false\"")));
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->app.name, "sales");
+  ASSERT_EQ(result->coordinators.size(), 2u);
+  EXPECT_EQ(result->coordinators[0].name, "c1");
+  EXPECT_EQ(result->coordinators[1].name, "c2");
+  EXPECT_EQ(result->coordinators[0].app.name, "from-xml");
+  EXPECT_EQ(result->coordinators[0].app.start, T("2026-01-01T00:00Z"));
+  EXPECT_EQ(store_->ListBundleJobs({}, 0, 10)->total, 0);
+  EXPECT_EQ(store_->ListCoordinatorJobs({}, 0, 10)->total, 0);
+
+  // A coordinator that would fail at kick-off fails the dry run, named.
+  const auto bad = scheduler_->DryRunBundle(Bundle(Coordinator("c1") +
+                                                   Coordinator("late", Property("end", "2025-01-01T00:00Z"))));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().error_code(), "E1003");
+  EXPECT_THAT(bad.status().ToString(), HasSubstr("coordinator [late]"));
+  EXPECT_THAT(bad.status().ToString(), HasSubstr("bundle.xml:3"));
+  EXPECT_EQ(scheduler_->DryRunBundle(Bundle(Coordinator("c1") + Coordinator("c1"))).status().error_code(), "E1304");
+}
+
 }  // namespace
 }  // namespace refinery::scheduler

@@ -437,5 +437,125 @@ TEST_F(SchedulerTest, DryRunListsTheFirstActionsAndStoresNothing) {
   EXPECT_EQ(scheduler_->DryRun(Properties(), 3).status().error_code(), "E0302");
 }
 
+std::string JobStatus(store::Store* store, const std::string& id) {
+  return store->GetCoordinatorJob(id).value().status;
+}
+
+TEST_F(SchedulerTest, APrepJobShowsPrepPausedFromItsPauseTimeAndStartsPaused) {
+  clock_.Set(T("2025-12-31T23:00Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T02:00Z\" timezone=\"UTC\""),
+      /*start=*/false);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(scheduler_->Change(*id, "pausetime=2026-01-01T00:30Z").ok());
+  const auto wake = scheduler_->RunDue();
+  EXPECT_EQ(JobStatus(store_.get(), *id), "PREP");
+  ASSERT_TRUE(wake.has_value());
+  EXPECT_EQ(*wake, T("2026-01-01T00:30Z"));  // wakes to show PREPPAUSED on time
+  clock_.Set(T("2026-01-01T00:30Z"));
+  scheduler_->RunDue();
+  EXPECT_EQ(JobStatus(store_.get(), *id), "PREPPAUSED");  // SPEC §7.3: PREP -> PREPPAUSED
+  EXPECT_TRUE(Actions(*id).empty());
+
+  // Started past its pause time it is PAUSED at once, and runs only what
+  // lies before the pause time.
+  ASSERT_TRUE(scheduler_->Start(*id).ok());
+  EXPECT_EQ(JobStatus(store_.get(), *id), "PAUSED");
+  for (int i = 0; i < 3; ++i) RunAndSettle();
+  EXPECT_THAT(StatusesOf(Actions(*id)), ::testing::ElementsAre("SUCCEEDED", "SUCCEEDED"));  // 00:00, 00:15
+  EXPECT_EQ(JobStatus(store_.get(), *id), "PAUSED");
+  ASSERT_TRUE(scheduler_->Change(*id, "pausetime=").ok());
+  EXPECT_EQ(JobStatus(store_.get(), *id), "RUNNING");  // cleared: it runs again at once
+}
+
+TEST_F(SchedulerTest, PrepPausedSuspendsToPrepSuspendedAndResumesPrepPaused) {
+  clock_.Set(T("2025-12-31T23:00Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T02:00Z\" timezone=\"UTC\""),
+      /*start=*/false);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(scheduler_->Change(*id, "pausetime=2025-12-31T23:30Z").ok());
+  clock_.Set(T("2025-12-31T23:45Z"));
+  scheduler_->RunDue();
+  ASSERT_EQ(JobStatus(store_.get(), *id), "PREPPAUSED");
+  ASSERT_TRUE(scheduler_->Suspend(*id).ok());
+  EXPECT_EQ(JobStatus(store_.get(), *id), "PREPSUSPENDED");
+  scheduler_->RunDue();
+  EXPECT_EQ(JobStatus(store_.get(), *id), "PREPSUSPENDED");  // the pause time does not touch it
+  ASSERT_TRUE(scheduler_->Resume(*id).ok());
+  EXPECT_EQ(JobStatus(store_.get(), *id), "PREPPAUSED");  // PREP, and its pause time has come
+  EXPECT_EQ(scheduler_->Ignore(*id, "1").status().error_code(), "E1024");  // nothing materialized
+  ASSERT_TRUE(scheduler_->Change(*id, "pausetime=2026-01-01T00:00Z").ok());
+  EXPECT_EQ(JobStatus(store_.get(), *id), "PREP");  // moved past now: PREPPAUSED -> PREP
+  ASSERT_TRUE(scheduler_->Kill(*id).ok());
+  EXPECT_EQ(JobStatus(store_.get(), *id), "KILLED");
+}
+
+TEST_F(SchedulerTest, ChangeStatusRunningRevivesOnlyAFailedKilledOrIgnoredJob) {
+  clock_.Set(T("2026-01-01T00:20Z"));
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"30\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T03:00Z\" timezone=\"UTC\""));
+  ASSERT_TRUE(id.ok());
+  scheduler_->RunDue();  // 00:00 starts; 00:30 and 01:00 are materialized ahead
+  const Status running = scheduler_->Change(*id, "status=RUNNING");
+  EXPECT_EQ(running.error_code(), "E1015");
+  EXPECT_EQ(running.message(),
+            "Invalid coordinator job change value [RUNNING], Only FAILED, KILLED, IGNORED job can be changed to "
+            "RUNNING. Current job status is RUNNING");
+  EXPECT_EQ(scheduler_->Change(*id, "status=SUCCEEDED").error_code(), "E1015");
+  EXPECT_THAT(scheduler_->Change(*id, "status=PAUSED").message(), ::testing::HasSubstr("must be RUNNING or IGNORED"));
+
+  ASSERT_TRUE(scheduler_->Kill(*id).ok());
+  const size_t killed = Actions(*id).size();
+  ASSERT_GE(killed, 2u);
+  EXPECT_THAT(StatusesOf(Actions(*id)), ::testing::Each("KILLED"));
+  // A killed job takes status=RUNNING and nothing else (E1016).
+  EXPECT_EQ(scheduler_->Change(*id, "concurrency=2").error_code(), "E1016");
+  EXPECT_EQ(scheduler_->Change(*id, "status=RUNNING;concurrency=2").error_code(), "E1016");
+  ASSERT_TRUE(scheduler_->Change(*id, "status=RUNNING").ok());
+  EXPECT_EQ(JobStatus(store_.get(), *id), "RUNNING");
+
+  // It materializes what is left before its end; the killed actions stay KILLED.
+  for (const char* time : {"2026-01-01T01:30Z", "2026-01-01T02:30Z", "2026-01-01T03:30Z"}) {
+    clock_.Set(T(time));
+    for (int i = 0; i < 4; ++i) RunAndSettle();
+  }
+  const auto actions = Actions(*id);
+  ASSERT_EQ(actions.size(), 6u);  // 00:00 ... 02:30
+  for (size_t i = 0; i < actions.size(); ++i) {
+    EXPECT_EQ(actions[i].status, i < killed ? "KILLED" : "SUCCEEDED") << actions[i].id;
+  }
+  EXPECT_EQ(JobStatus(store_.get(), *id), "DONEWITHERROR");
+}
+
+TEST_F(SchedulerTest, IgnoringTheJobIsChangeStatusIgnored) {
+  const Properties failing = App("failing", Workflow(TestAction("a", "<outcome>failed</outcome>")));
+  clock_.Set(T("2026-01-01T01:00Z"));
+  const auto ended = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T00:30Z\" timezone=\"UTC\"", "", "",
+                  *failing.Get("oozie.wf.application.path")));
+  ASSERT_TRUE(ended.ok());
+  for (int i = 0; i < 3; ++i) RunAndSettle();
+  ASSERT_EQ(JobStatus(store_.get(), *ended), "DONEWITHERROR");
+  const auto refused = scheduler_->Ignore(*ended, "");
+  EXPECT_EQ(refused.status().error_code(), "E1015");
+  EXPECT_THAT(refused.status().message(),
+              ::testing::HasSubstr("Only FAILED or KILLED non-pending job can be changed to IGNORED. Current job "
+                                   "status is DONEWITHERROR"));
+
+  const auto id = scheduler_->Submit(
+      Coordinator("frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T02:00Z\" timezone=\"UTC\""));
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(scheduler_->Kill(*id).ok());
+  const auto ignored = scheduler_->Ignore(*id, "");
+  ASSERT_TRUE(ignored.ok()) << ignored.status().ToString();
+  EXPECT_TRUE(ignored->empty());  // the job, no actions
+  EXPECT_EQ(JobStatus(store_.get(), *id), "IGNORED");
+  EXPECT_EQ(scheduler_->Change(*id, "endtime=2026-01-01T03:00Z").error_code(), "E1016");
+  EXPECT_EQ(scheduler_->Change(*id, "status=IGNORED").error_code(), "E1015");  // already set aside
+  ASSERT_TRUE(scheduler_->Change(*id, "status=RUNNING").ok());  // IGNORED -> RUNNING (SPEC §7.3)
+  EXPECT_EQ(JobStatus(store_.get(), *id), "RUNNING");
+}
+
 }  // namespace
 }  // namespace refinery::scheduler

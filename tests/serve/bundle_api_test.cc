@@ -182,8 +182,13 @@ TEST_F(BundleApiTest, ErrorsHaveOozieCodes) {
   const HttpReply unknown = Call("GET", "/oozie/v2/job/0000009-210114070000000-refinery-x-B?show=info");
   EXPECT_EQ(unknown.status, 400);
   EXPECT_THAT(unknown.body, HasSubstr("E0604"));
-  const HttpReply bad_verb = Call("PUT", "/oozie/v2/job/0000009-210114070000000-refinery-x-B?action=ignore");
+  const HttpReply bad_verb = Call("PUT", "/oozie/v2/job/0000009-210114070000000-refinery-x-B?action=wobble");
   EXPECT_THAT(bad_verb.body, HasSubstr("E0303"));
+  // Oozie's V2JobServlet.ignoreJob: a bundle cannot be ignored.
+  const HttpReply ignore = Call("PUT", "/oozie/v2/job/0000009-210114070000000-refinery-x-B?action=ignore");
+  EXPECT_EQ(ignore.status, 400);
+  EXPECT_EQ(ignore.Header("oozie-error-code"), "E0302");
+  EXPECT_THAT(ignore.body, HasSubstr("Bundle Ignore Not supported"));
   std::ofstream(dir_ / "apps" / "bundle" / "bundle.xml")
       << "<bundle-app xmlns=\"uri:oozie:bundle:0.1\" name=\"b\">\n"
          "<coordinator name=\"c\"><app-path>../coord</app-path></coordinator>\n"
@@ -192,6 +197,34 @@ TEST_F(BundleApiTest, ErrorsHaveOozieCodes) {
   EXPECT_EQ(duplicate.status, 400);
   EXPECT_THAT(duplicate.body, HasSubstr("Duplicate bundle application coordinator name [c]"));
   EXPECT_THAT(duplicate.body, HasSubstr("bundle.xml:3"));
+}
+
+TEST_F(BundleApiTest, DryRunAnswersTheResolvedBundleXmlAndStoresNothing) {
+  const HttpReply reply = Call("POST", "/oozie/v2/jobs?action=dryrun", FormatHadoopConfigurationXml(conf_));
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  const json answer = json::parse(reply.body);
+  // As Oozie's BundleSubmitXCommand with dryrun: the job XML, ${} resolved.
+  const std::string xml = answer["id"];
+  EXPECT_THAT(xml, HasSubstr("<bundle-app xmlns=\"uri:oozie:bundle:0.2\" name=\"nightly\">"));
+  EXPECT_THAT(xml, HasSubstr("<coordinator name=\"second\">"));
+  EXPECT_THAT(xml, HasSubstr("<name>secret.password</name>"));
+  EXPECT_THAT(xml, ::testing::Not(HasSubstr("hunter2")));  // secrets stay out
+  EXPECT_EQ(xml.back(), '\n');
+  ASSERT_EQ(answer["coordinators"].size(), 2u);
+  EXPECT_EQ(answer["coordinators"][0]["coordJobName"], "first");
+  EXPECT_EQ(answer["coordinators"][0]["appName"], "ticks");
+  EXPECT_EQ(answer["coordinators"][0]["startTime"], "2099-01-01T00:00Z");
+  EXPECT_EQ(CallJson("GET", "/oozie/v2/jobs?jobtype=bundle")["total"], 0);
+  EXPECT_EQ(CallJson("GET", "/oozie/v2/jobs?jobtype=coordinator")["total"], 0);
+
+  // A coordinator that does not validate is the dry run's error, named.
+  std::ofstream(dir_ / "apps" / "bundle" / "bundle.xml")
+      << "<bundle-app xmlns=\"uri:oozie:bundle:0.2\" name=\"b\">\n"
+         "<coordinator name=\"lost\"><app-path>../nowhere</app-path></coordinator>\n</bundle-app>\n";
+  const HttpReply bad = Call("POST", "/oozie/v2/jobs?action=dryrun", FormatHadoopConfigurationXml(conf_));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Header("oozie-error-code"), "E0505");
+  EXPECT_THAT(bad.body, HasSubstr("coordinator [lost]"));
 }
 
 }  // namespace

@@ -345,5 +345,50 @@ TEST_F(OozieApiTest, MetricsCountRequestsJobsAndActions) {
   EXPECT_THAT(metrics.body, HasSubstr("refinery_http_request_duration_seconds_bucket{route=\"/oozie/v2/jobs\""));
 }
 
+TEST_F(OozieApiTest, CoordinatorJobIgnoreAndStatusChangeAnswerAsOozie) {
+  const Properties wf = App("tock", Workflow(TestAction("a", "")));
+  const auto dir = dir_ / "apps" / "coord";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "coordinator.xml")
+      << "<coordinator-app xmlns=\"uri:oozie:coordinator:0.4\" name=\"tocks\" frequency=\"60\" "
+         "start=\"2099-01-01T00:00Z\" end=\"2099-01-01T02:00Z\" timezone=\"UTC\"><action><workflow><app-path>"
+      << *wf.Get("oozie.wf.application.path") << "</app-path></workflow></action></coordinator-app>";
+  Properties conf;
+  conf.Set("oozie.coord.application.path", "file://" + dir.string());
+  conf.Set("user.name", "tester");
+  const std::string id = CallJson("POST", "/oozie/v2/jobs?action=start", FormatHadoopConfigurationXml(conf))["id"];
+  ASSERT_FALSE(id.empty());
+  const std::string job = "/oozie/v2/job/" + id;
+
+  // Only a FAILED or KILLED job is ignored (CoordChangeXCommand via the servlet: E1015).
+  const HttpReply running = Call("PUT", job + "?action=ignore");
+  EXPECT_EQ(running.status, 400);
+  EXPECT_EQ(running.Header("oozie-error-code"), "E1015");
+  EXPECT_THAT(running.body, HasSubstr("Current job status is RUNNING"));
+  EXPECT_EQ(Call("PUT", job + "?action=ignore&type=date&scope=2099-01-01T00:00Z").Header("oozie-error-code"), "E1024");
+
+  ASSERT_EQ(Call("PUT", job + "?action=kill").status, 200);
+  const HttpReply ignored = Call("PUT", job + "?action=ignore");
+  EXPECT_EQ(ignored.status, 200) << ignored.body;
+  EXPECT_EQ(ignored.body, "");  // Oozie answers the job's ignore with no JSON
+  EXPECT_EQ(CallJson("GET", job + "?show=status")["status"], "IGNORED");
+
+  // status=RUNNING revives a FAILED, KILLED or IGNORED job, and only that.
+  EXPECT_EQ(Call("PUT", job + "?action=change&value=endtime%3D2099-01-02T00%3A00Z").Header("oozie-error-code"),
+            "E1016");
+  EXPECT_EQ(Call("PUT", job + "?action=change&value=status%3DRUNNING").status, 200);
+  EXPECT_EQ(CallJson("GET", job + "?show=status")["status"], "RUNNING");
+  const HttpReply again = Call("PUT", job + "?action=change&value=status%3DRUNNING");
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(again.Header("oozie-error-code"), "E1015");
+  EXPECT_THAT(again.body, HasSubstr("Only FAILED, KILLED, IGNORED job can be changed to RUNNING"));
+
+  // A workflow cannot be ignored (V2JobServlet.ignoreJob).
+  const std::string workflow = SubmitAndWait(App("plain", Workflow(TestAction("a", ""))));
+  const HttpReply workflow_ignore = Call("PUT", "/oozie/v2/job/" + workflow + "?action=ignore");
+  EXPECT_EQ(workflow_ignore.Header("oozie-error-code"), "E0302");
+  EXPECT_THAT(workflow_ignore.body, HasSubstr("Workflow Ignore Not supported"));
+}
+
 }  // namespace
 }  // namespace refinery::serve

@@ -1,5 +1,5 @@
 // ListJobs with JobFilter: `oozie jobs -filter` semantics (SPEC §9), newest
-// first, total before paging.
+// first, total before paging — on every backend.
 
 #include <gtest/gtest.h>
 
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store_backend.h"
 #include "store_test_util.h"
 
 namespace refinery::store {
@@ -14,8 +15,6 @@ namespace {
 
 using testing::FullJob;
 using testing::JobId;
-using testing::OpenOrDie;
-using testing::TempDir;
 
 const std::string kCoordAction = "0000050-210114070000000-refinery-test-C@2";
 
@@ -41,11 +40,11 @@ const std::vector<Row>& Rows() {
   return rows;
 }
 
-class JobFilterTest : public ::testing::Test {
+class JobFilterTest : public testing::BackendTest {
  protected:
   void SetUp() override {
-    store_ = OpenOrDie(dir_.File("state.db"));
-    ASSERT_NE(store_, nullptr);
+    BackendTest::SetUp();
+    if (HasFatalFailure()) return;
     WriteBatch batch;
     for (size_t i = 0; i < Rows().size(); ++i) {
       const Row& row = Rows()[i];
@@ -73,18 +72,15 @@ class JobFilterTest : public ::testing::Test {
   }
 
   using Ids = std::vector<int>;
-
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
-TEST_F(JobFilterTest, NoFilterListsAllNewestFirstWithIdBreakingTies) {
+TEST_P(JobFilterTest, NoFilterListsAllNewestFirstWithIdBreakingTies) {
   int total = 0;
   EXPECT_EQ(List({}, 0, 100, &total), (Ids{5, 4, 3, 2, 1, 0}));
   EXPECT_EQ(total, 6);
 }
 
-TEST_F(JobFilterTest, ReturnsWholeRecords) {
+TEST_P(JobFilterTest, ReturnsWholeRecords) {
   Result<JobPage> page = store_->ListJobs({.ids = {JobId(3)}}, 0, 1);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->jobs.size(), 1u);
@@ -98,78 +94,78 @@ TEST_F(JobFilterTest, ReturnsWholeRecords) {
   testing::ExpectSameJob(page->jobs[0], expected);
 }
 
-TEST_F(JobFilterTest, StatusesAreAlternatives) {
+TEST_P(JobFilterTest, StatusesAreAlternatives) {
   EXPECT_EQ(List({.statuses = {"RUNNING"}}), (Ids{3, 1}));
   EXPECT_EQ(List({.statuses = {"RUNNING", "FAILED"}}), (Ids{3, 2, 1}));
 }
 
-TEST_F(JobFilterTest, NamesMatchExactlyAndAreAlternatives) {
+TEST_P(JobFilterTest, NamesMatchExactlyAndAreAlternatives) {
   EXPECT_EQ(List({.names = {"report"}}), (Ids{3, 2}));
   EXPECT_EQ(List({.names = {"report", "cleanup"}}), (Ids{4, 3, 2}));
   EXPECT_EQ(List({.names = {"repo"}}), Ids{});
 }
 
-TEST_F(JobFilterTest, UsersAreAlternatives) {
+TEST_P(JobFilterTest, UsersAreAlternatives) {
   EXPECT_EQ(List({.users = {"alice"}}), (Ids{2, 0}));
   EXPECT_EQ(List({.users = {"alice", "bob"}}), (Ids{4, 2, 1, 0}));
 }
 
-TEST_F(JobFilterTest, GroupsAreAlternatives) {
+TEST_P(JobFilterTest, GroupsAreAlternatives) {
   EXPECT_EQ(List({.groups = {"ops"}}), (Ids{5, 3, 2}));
   EXPECT_EQ(List({.groups = {"ops", "eng"}}), (Ids{5, 4, 3, 2, 1, 0}));
 }
 
-TEST_F(JobFilterTest, IdsAreAlternatives) {
+TEST_P(JobFilterTest, IdsAreAlternatives) {
   EXPECT_EQ(List({.ids = {JobId(0), JobId(3), "0000404-nope-W"}}), (Ids{3, 0}));
 }
 
-TEST_F(JobFilterTest, ValuesAreCaseSensitive) {
+TEST_P(JobFilterTest, ValuesAreCaseSensitive) {
   EXPECT_EQ(List({.statuses = {"running"}}), Ids{});
   EXPECT_EQ(List({.names = {"REPORT"}}), Ids{});
   EXPECT_EQ(List({.text = "ALICE"}), Ids{});
 }
 
-TEST_F(JobFilterTest, DifferentFieldsMustAllHold) {
+TEST_P(JobFilterTest, DifferentFieldsMustAllHold) {
   EXPECT_EQ(List({.statuses = {"RUNNING"}, .users = {"carol"}}), (Ids{3}));
   EXPECT_EQ(List({.statuses = {"RUNNING", "KILLED"}, .names = {"etl-hourly", "cleanup"}, .users = {"bob"}}),
             (Ids{4, 1}));
   EXPECT_EQ(List({.statuses = {"RUNNING"}, .names = {"cleanup"}}), Ids{});
 }
 
-TEST_F(JobFilterTest, TextMatchesPartOfNameOrUser) {
+TEST_P(JobFilterTest, TextMatchesPartOfNameOrUser) {
   EXPECT_EQ(List({.text = "etl"}), (Ids{1, 0}));
   EXPECT_EQ(List({.text = "alic"}), (Ids{5, 2, 0}));  // name alice-tool; user alice
   EXPECT_EQ(List({.text = "port"}), (Ids{3, 2}));
 }
 
-TEST_F(JobFilterTest, TextMatchesOnlyAWholeId) {
+TEST_P(JobFilterTest, TextMatchesOnlyAWholeId) {
   EXPECT_EQ(List({.text = JobId(2)}), (Ids{2}));
   EXPECT_EQ(List({.text = "0000002"}), Ids{});
 }
 
-TEST_F(JobFilterTest, TextIsLiteralNotAPattern) {
+TEST_P(JobFilterTest, TextIsLiteralNotAPattern) {
   EXPECT_EQ(List({.text = "%"}), Ids{});
   EXPECT_EQ(List({.text = "e_l"}), Ids{});
 }
 
-TEST_F(JobFilterTest, TextCombinesWithOtherFields) {
+TEST_P(JobFilterTest, TextCombinesWithOtherFields) {
   EXPECT_EQ(List({.statuses = {"PREP"}, .text = "alice"}), (Ids{5}));
 }
 
-TEST_F(JobFilterTest, ParentIdMatchesExactly) {
+TEST_P(JobFilterTest, ParentIdMatchesExactly) {
   EXPECT_EQ(List({.parent_id = JobId(1)}), (Ids{3, 2}));
   EXPECT_EQ(List({.parent_id = kCoordAction}), (Ids{4}));
   EXPECT_EQ(List({.parent_id = "0000050"}), Ids{});
 }
 
-TEST_F(JobFilterTest, CreatedRangeIsInclusive) {
+TEST_P(JobFilterTest, CreatedRangeIsInclusive) {
   EXPECT_EQ(List({.created_after_ms = 2000, .created_before_ms = 4000}), (Ids{3, 2, 1}));
   EXPECT_EQ(List({.created_after_ms = 4000}), (Ids{5, 4, 3}));
   EXPECT_EQ(List({.created_before_ms = 1000}), (Ids{0}));
   EXPECT_EQ(List({.created_after_ms = 4001, .created_before_ms = 4999}), Ids{});
 }
 
-TEST_F(JobFilterTest, PagesCountFromZeroAndTotalIgnoresPaging) {
+TEST_P(JobFilterTest, PagesCountFromZeroAndTotalIgnoresPaging) {
   int total = 0;
   EXPECT_EQ(List({}, 1, 2, &total), (Ids{4, 3}));
   EXPECT_EQ(total, 6);
@@ -179,7 +175,7 @@ TEST_F(JobFilterTest, PagesCountFromZeroAndTotalIgnoresPaging) {
   EXPECT_EQ(total, 2);
 }
 
-TEST_F(JobFilterTest, OffsetPastTheEndGivesAnEmptyPageAndTheTotal) {
+TEST_P(JobFilterTest, OffsetPastTheEndGivesAnEmptyPageAndTheTotal) {
   int total = 0;
   EXPECT_EQ(List({}, 6, 10, &total), Ids{});
   EXPECT_EQ(total, 6);
@@ -187,22 +183,25 @@ TEST_F(JobFilterTest, OffsetPastTheEndGivesAnEmptyPageAndTheTotal) {
   EXPECT_EQ(total, 6);
 }
 
-TEST_F(JobFilterTest, ZeroLengthGivesOnlyTheTotal) {
+TEST_P(JobFilterTest, ZeroLengthGivesOnlyTheTotal) {
   int total = 0;
   EXPECT_EQ(List({.users = {"bob"}}, 0, 0, &total), Ids{});
   EXPECT_EQ(total, 2);
 }
 
-TEST_F(JobFilterTest, NegativeOffsetOrLengthIsInvalidArgument) {
+TEST_P(JobFilterTest, NegativeOffsetOrLengthIsInvalidArgument) {
   EXPECT_EQ(store_->ListJobs({}, -1, 10).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->ListJobs({}, 0, -1).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(JobFilterTest, NoMatchGivesZeroTotal) {
+TEST_P(JobFilterTest, NoMatchGivesZeroTotal) {
   int total = -1;
   EXPECT_EQ(List({.users = {"nobody"}}, 0, 10, &total), Ids{});
   EXPECT_EQ(total, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, JobFilterTest, ::testing::ValuesIn(testing::TestedBackends()),
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace refinery::store

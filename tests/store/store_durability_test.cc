@@ -1,6 +1,6 @@
-// Durability and concurrency: a writer killed with SIGKILL at a random moment
-// loses no acknowledged batch and leaves no half batch; threads sharing one
-// store see consistent data.
+// Durability: a writer killed with SIGKILL at a random moment loses no
+// acknowledged batch and leaves no half batch. (Threads sharing one store, on
+// every backend: store_contract_test.cc.)
 
 #include <poll.h>
 #include <signal.h>
@@ -137,59 +137,6 @@ TEST(StoreDurability, SigkilledWriterLosesNoAcknowledgedBatch) {
   }
   EXPECT_GT(present, 20) << "the writer never got going; the test proved little";
 }
-
-// Threads share one Store: each writes its own jobs while reading its own
-// and everyone's; at the end every write is there exactly once.
-class StoreConcurrency : public ::testing::TestWithParam<int> {};
-
-TEST_P(StoreConcurrency, ThreadsApplyAndReadConsistently) {
-  TempDir dir;
-  std::unique_ptr<Store> store = OpenOrDie(dir.File("state.db"));
-  ASSERT_NE(store, nullptr);
-  const int threads = GetParam();
-  constexpr int kJobsPerThread = 150;
-  std::atomic<int> failures{0};
-  auto worker = [&](int t) {
-    for (int i = 0; i < kJobsPerThread; ++i) {
-      const int n = t * kJobsPerThread + i;
-      const std::string id = JobId(n);
-      WorkflowJobRecord job = FullJob(id);
-      job.created_ms = n;
-      if (!store->Apply({.jobs = {job}, .actions = {FullAction(id, "a")}, .log_lines = {{id, "x"}}}).ok()) {
-        ++failures;
-      }
-      job.status = "SUCCEEDED";
-      if (!store->Apply({.jobs = {job}, .log_lines = {{id, "y"}}}).ok()) ++failures;
-      Result<WorkflowJobRecord> read = store->GetJob(id);
-      if (!read.ok() || read->status != "SUCCEEDED") ++failures;
-      if (!store->ListActions(id).ok() || *store->ReadLog(id) != "x\ny") ++failures;
-      if (i % 10 != 0) continue;
-      Result<JobPage> page = store->ListJobs({.statuses = {"RUNNING", "SUCCEEDED"}}, 0, 20);
-      if (!page.ok() || page->total < i + 1) ++failures;
-      if (!store->ListUnfinishedJobIds().ok()) ++failures;
-      if (!store->PutMeta("thread-" + std::to_string(t), std::to_string(i)).ok()) ++failures;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
-  for (auto& thread : pool) thread.join();
-
-  EXPECT_EQ(failures.load(), 0);
-  Result<JobPage> all = store->ListJobs({.statuses = {"SUCCEEDED"}}, 0, 0);
-  ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->total, threads * kJobsPerThread);
-  Result<std::vector<std::string>> unfinished = store->ListUnfinishedJobIds();
-  ASSERT_TRUE(unfinished.ok());
-  EXPECT_TRUE(unfinished->empty());
-  for (int t = 0; t < threads; ++t) {
-    EXPECT_EQ(**store->GetMeta("thread-" + std::to_string(t)), std::to_string(kJobsPerThread - 10));
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Threads, StoreConcurrency, ::testing::Values(1, 2, 4),
-                         [](const ::testing::TestParamInfo<int>& info) {
-                           return std::to_string(info.param) + "Threads";
-                         });
 
 }  // namespace
 }  // namespace refinery::store
