@@ -160,6 +160,17 @@ Properties CoordinatorConfiguration(const coordinator::BundleApp& app, const coo
   return conf;
 }
 
+// Writes one bundle's record on its own; a failure is logged and the bundle
+// is left as stored for the next scheduler pass.
+bool SaveBundle(store::Store& store, const BundleJobRecord& bundle) {
+  store::WriteBatch batch;
+  batch.bundle_jobs.push_back(bundle);
+  const Status applied = store.Apply(batch);
+  if (applied.ok()) return true;
+  Log(LogLevel::kError, "scheduler: bundle " + bundle.id + ": " + applied.ToString());
+  return false;
+}
+
 std::vector<std::string> StatusesOf(const std::vector<CoordinatorJobRecord>& jobs) {
   std::vector<std::string> out;
   for (const auto& job : jobs) out.push_back(job.status);
@@ -204,13 +215,7 @@ std::optional<TimePoint> CoordinatorScheduler::FollowBundlePauseTimes(TimePoint 
     const int64_t pause_ms = BundlePauseMs(bundle);
     if (pause_ms > Ms(now) && (!next || FromEpochMillis(pause_ms) < *next)) next = FromEpochMillis(pause_ms);
     if (!FollowBundlePauseTime(bundle, now)) continue;
-    store::WriteBatch batch;
-    batch.bundle_jobs.push_back(bundle);
-    const Status applied = store_->Apply(batch);
-    if (!applied.ok()) {
-      Log(LogLevel::kError, "scheduler: bundle " + bundle.id + ": " + applied.ToString());
-      continue;
-    }
+    if (!SaveBundle(*store_, bundle)) continue;
     Log(LogLevel::kInfo, "bundle " + bundle.id + " is " + bundle.status + " (pause time " +
                              FormatOozieTime(FromEpochMillis(pause_ms)) + ")");
   }
@@ -317,13 +322,7 @@ void CoordinatorScheduler::RollUpBundles(TimePoint now) {
     bundle.status = *status;
     bundle.end_ms = Ms(now);
     bundle.last_modified_ms = Ms(now);
-    store::WriteBatch batch;
-    batch.bundle_jobs.push_back(bundle);
-    const Status applied = store_->Apply(batch);
-    if (!applied.ok()) {
-      Log(LogLevel::kError, "scheduler: bundle " + bundle.id + ": " + applied.ToString());
-      continue;
-    }
+    if (!SaveBundle(*store_, bundle)) continue;
     Log(LogLevel::kInfo, "bundle " + bundle.id + " ended " + bundle.status);
   }
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
+#include "core/xml_text.h"
 
 #include "serve/http_server.h"
 #include "serve/oozie_json.h"
@@ -15,20 +16,6 @@ namespace {
 using nlohmann::json;
 
 HttpResponse NoScheduler() { return ErrorResponse(400, "E0307", "this server does not run bundles"); }
-
-std::string EscapeXml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -311,4 +311,35 @@ ModelEventRecord ReadModelEvent(const RowReader& row) {
   return record;
 }
 
+// The outbox and SLA rows, selected with kOutboxColumns / kSlaColumns.
+NotificationRecord ReadNotification(const RowReader& row) {
+  NotificationRecord record;
+  record.id = row.ColumnInt64(0);
+  record.url = row.ColumnText(1);
+  record.subject_id = row.ColumnText(2);
+  record.status = row.ColumnText(3);
+  record.attempts = static_cast<int>(row.ColumnInt64(4));
+  record.next_attempt_ms = row.ColumnInt64(5);
+  record.created_ms = row.ColumnInt64(6);
+  record.last_error = row.ColumnText(7);
+  record.method = row.ColumnText(8);
+  record.body = row.ColumnText(9);
+  return record;
+}
+
+SlaEventRecord ReadSlaEvent(const RowReader& row) {
+  SlaEventRecord event;
+  event.subject_id = row.ColumnText(0);
+  event.event = row.ColumnText(1);
+  event.job_id = row.ColumnText(2);
+  event.app_type = row.ColumnText(3);
+  event.app_name = row.ColumnText(4);
+  event.nominal_ms = row.ColumnInt64(5);
+  event.expected_ms = row.ColumnInt64(6);
+  event.actual_ms = row.ColumnInt64(7);
+  event.created_ms = row.ColumnInt64(8);
+  event.detail = row.ColumnText(9);
+  return event;
+}
+
 }  // namespace refinery::store

@@ -44,6 +44,12 @@ inline constexpr char kModelVersionColumns[] =
 inline constexpr char kModelEventColumns[] = "id, model, version, previous_version, kind, actor, reason, created_ms";
 ModelVersionRecord ReadModelVersion(const RowReader& row);
 ModelEventRecord ReadModelEvent(const RowReader& row);
+inline constexpr char kOutboxColumns[] =
+    "id, url, subject_id, status, attempts, next_attempt_ms, created_ms, last_error, method, body";
+inline constexpr char kSlaColumns[] =
+    "subject_id, event, job_id, app_type, app_name, nominal_ms, expected_ms, actual_ms, created_ms, detail";
+NotificationRecord ReadNotification(const RowReader& row);
+SlaEventRecord ReadSlaEvent(const RowReader& row);
 
 // Read a row selected with the matching column list, starting at column 0.
 WorkflowJobRecord ReadJob(const RowReader& stmt);

@@ -152,9 +152,7 @@ Result<Statements> PrepareStatements(Database& db) {
   REFINERY_RETURN_IF_ERROR(prepare(&s.put_meta,
                                    "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
-  const std::string outbox =
-      "SELECT id, url, subject_id, status, attempts, next_attempt_ms, created_ms, last_error, method, body "
-      "FROM notification_outbox";
+  const std::string outbox = std::string("SELECT ") + kOutboxColumns + " FROM notification_outbox";
   REFINERY_RETURN_IF_ERROR(prepare(&s.insert_notification,
                                    "INSERT INTO notification_outbox (url, subject_id, status, attempts, "
                                    "next_attempt_ms, created_ms, last_error, method, body) "
@@ -188,8 +186,7 @@ Result<Statements> PrepareStatements(Database& db) {
                                    "nominal_ms, expected_ms, actual_ms, created_ms, detail) "
                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING 1"));
   REFINERY_RETURN_IF_ERROR(prepare(&s.list_sla_events,
-                                   "SELECT subject_id, event, job_id, app_type, app_name, nominal_ms, expected_ms, "
-                                   "actual_ms, created_ms, detail FROM sla_events WHERE job_id = ?1 "
+                                   std::string("SELECT ") + kSlaColumns + " FROM sla_events WHERE job_id = ?1 "
                                    "ORDER BY created_ms, subject_id, event"));
   return s;
 }
@@ -458,18 +455,7 @@ Result<std::vector<SlaEventRecord>> SqliteStore::ListSlaEvents(const std::string
     while (true) {
       REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list SLA events of job [" + job_id + "]"));
       if (!row) break;
-      SlaEventRecord event;
-      event.subject_id = stmt.ColumnText(0);
-      event.event = stmt.ColumnText(1);
-      event.job_id = stmt.ColumnText(2);
-      event.app_type = stmt.ColumnText(3);
-      event.app_name = stmt.ColumnText(4);
-      event.nominal_ms = stmt.ColumnInt64(5);
-      event.expected_ms = stmt.ColumnInt64(6);
-      event.actual_ms = stmt.ColumnInt64(7);
-      event.created_ms = stmt.ColumnInt64(8);
-      event.detail = stmt.ColumnText(9);
-      events.push_back(std::move(event));
+      events.push_back(ReadSlaEvent(stmt));
     }
     return events;
   });
@@ -731,18 +717,7 @@ Result<std::vector<NotificationRecord>> SqliteStore::ListDueNotifications(int64_
     while (true) {
       REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list due notifications"));
       if (!row) break;
-      NotificationRecord record;
-      record.id = stmt.ColumnInt64(0);
-      record.url = stmt.ColumnText(1);
-      record.subject_id = stmt.ColumnText(2);
-      record.status = stmt.ColumnText(3);
-      record.attempts = static_cast<int>(stmt.ColumnInt64(4));
-      record.next_attempt_ms = stmt.ColumnInt64(5);
-      record.created_ms = stmt.ColumnInt64(6);
-      record.last_error = stmt.ColumnText(7);
-      record.method = stmt.ColumnText(8);
-      record.body = stmt.ColumnText(9);
-      due.push_back(std::move(record));
+      due.push_back(ReadNotification(stmt));
     }
     return due;
   });
@@ -753,8 +728,8 @@ Result<std::vector<NotificationRecord>> SqliteStore::ListNotifications(int64_t a
     MutexLock lock(&mu_);
     REFINERY_ASSIGN_OR_RETURN(
         Statement stmt,
-        db_.Prepare("SELECT id, url, subject_id, status, attempts, next_attempt_ms, created_ms, last_error, method, "
-                    "body FROM notification_outbox WHERE id > ?1 ORDER BY id LIMIT ?2",
+        db_.Prepare(std::string("SELECT ") + kOutboxColumns +
+                        " FROM notification_outbox WHERE id > ?1 ORDER BY id LIMIT ?2",
                     "list notifications"));
     stmt.BindInt64(1, after_id);
     stmt.BindInt64(2, limit);
@@ -762,18 +737,7 @@ Result<std::vector<NotificationRecord>> SqliteStore::ListNotifications(int64_t a
     while (true) {
       REFINERY_ASSIGN_OR_RETURN(bool row, stmt.Step("list notifications"));
       if (!row) break;
-      NotificationRecord record;
-      record.id = stmt.ColumnInt64(0);
-      record.url = stmt.ColumnText(1);
-      record.subject_id = stmt.ColumnText(2);
-      record.status = stmt.ColumnText(3);
-      record.attempts = static_cast<int>(stmt.ColumnInt64(4));
-      record.next_attempt_ms = stmt.ColumnInt64(5);
-      record.created_ms = stmt.ColumnInt64(6);
-      record.last_error = stmt.ColumnText(7);
-      record.method = stmt.ColumnText(8);
-      record.body = stmt.ColumnText(9);
-      out.push_back(std::move(record));
+      out.push_back(ReadNotification(stmt));
     }
     return out;
   });
