@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Many short workflows: N workflows (default 1,000) of three fs actions
-# (mkdir, touchz, touchz) submitted at once (8 HTTP clients on keep-alive connections) to
-# one `refinery server` with its state in SQLite, then to one with its state
-# in PostgreSQL (a throwaway server started here: initdb in a temp dir,
-# postgres on a free loopback port, stopped by its pid). For each: submit
+# (mkdir, touchz, touchz) submitted at once (8 HTTP clients on keep-alive
+# connections) to one `refinery server` with its state in SQLite, to one with
+# its state in PostgreSQL, and to three servers sharing one PostgreSQL store
+# and one data home, the submissions spread over them (doc/operations.md,
+# "Several servers"). PostgreSQL is a throwaway server started here (initdb
+# in a temp dir, a free loopback port, stopped by its pid). For each: submit
 # time, time until every workflow ended, completion throughput (workflows/s),
 # wall time per action, and the mean action duration the store recorded
-# (end_ms - start_ms of the fs actions). Printed side by side with the ratio.
+# (end_ms - start_ms of the fs actions), side by side with the ratios.
 # Usage: bench/many_workflows_bench.sh [build dir] [workflows] [workers]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +21,12 @@ pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"
 [ -n "$pgbin" ] && [ -x "$pgbin/postgres" ] || { echo "needs postgresql (scripts/install-deps.sh --test)"; exit 2; }
 work="$(mktemp -d /tmp/refinery-many-wf-bench.XXXXXX)"
 chmod 755 "$work"
-server_pid=""
+server_pids=()
+stop_servers() {
+  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${server_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  server_pids=()
+}
 stop_pg() {
   [ -f "$work/pg/data/postmaster.pid" ] || return 0
   local pid; pid="$(head -1 "$work/pg/data/postmaster.pid")"
@@ -28,7 +35,7 @@ stop_pg() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  stop_servers
   stop_pg
   rm -rf "$work"
 }
@@ -59,8 +66,8 @@ as_pg "$pgbin/initdb" -D "$work/pg/data" -U postgres --auth=trust --no-sync -E U
 as_pg "$pgbin/postgres" -D "$work/pg/data" -p "$pg_port" -k "$work/pg" -c listen_addresses=127.0.0.1 \
   >"$work/pg/server.log" 2>&1 &
 for _ in $(seq 300); do psql -h 127.0.0.1 -p "$pg_port" -U postgres -c 'select 1' postgres >/dev/null 2>&1 && break; sleep 0.1; done
-psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c 'CREATE DATABASE bench' postgres
-pg_url="postgresql://postgres@127.0.0.1:$pg_port/bench?sslmode=disable"
+psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c 'CREATE DATABASE one' -c 'CREATE DATABASE three' postgres
+pg_url="postgresql://postgres@127.0.0.1:$pg_port"
 
 # submit <urls, comma-separated> <token> <body>: POSTs $count submissions from 8
 # client threads over keep-alive connections, round-robin over the URLs. (One
@@ -96,21 +103,29 @@ if errors: sys.exit(f"{len(errors)} submissions failed, first: {errors[0]}")
 PY
 }
 
-# run <label> <home> [store]: prints "label submit_s done_s wf_per_s ms_per_action mean_action_ms"
+# run <label> <home> <servers> [store]: prints "label submit_s done_s wf_per_s
+# ms_per_action mean_action_ms". Several servers share the home (one
+# file-system root) and the store; submissions go round-robin to them.
 run() {
-  local label="$1" home="$2" store="${3:-}"
-  local args=(--home "$home" server --port 0 --workers "$workers")
-  [ -n "$store" ] && args+=(--store "$store")
-  "$refinery" "${args[@]}" > "$work/$label-server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 400); do [ -s "$home/server.url" ] && break; sleep 0.05; done
-  local url token
-  url="$(cat "$home/server.url")"
+  local label="$1" home="$2" servers="$3" store="${4:-}"
+  local urls="" url="" port
+  server_pids=()
+  for i in $(seq 1 "$servers"); do
+    port="$(free_port)"
+    local args=(--home "$home" server --port "$port" --workers "$workers")
+    [ -n "$store" ] && args+=(--store "$store")
+    "$refinery" "${args[@]}" > "$work/$label-server-$i.log" 2>&1 &
+    server_pids+=($!)
+    url="http://127.0.0.1:$port/oozie"
+    for _ in $(seq 1 400); do curl -sf -o /dev/null "$url/v2/jobs?len=0" && break; sleep 0.05; done
+    urls="${urls:+$urls,}$url"
+  done
+  local token
   token="$(cat "$home/server.token")"
   local body="<configuration><property><name>oozie.wf.application.path</name><value>file://$work/app</value></property><property><name>user.name</name><value>bench</value></property></configuration>"
   local t0 t1 t2
   t0="$(now)"
-  submit "$url" "$token" "$body"
+  submit "$urls" "$token" "$body"
   t1="$(now)"
   local done_count=0
   for _ in $(seq 1 2400); do  # at most 240 s
@@ -123,13 +138,13 @@ run() {
   local failed
   failed="$(curl -s "$url/v2/jobs?filter=status%3DFAILED;status%3DKILLED&len=1" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  stop_servers
   [ "$done_count" -ge "$count" ] || { echo "$label: only $done_count of $count workflows ended in 240 s" >&2; }
-  [ "$failed" = "0" ] || echo "$label: $failed workflows failed (see $work/$label-server.log)" >&2
+  [ "$failed" = "0" ] || echo "$label: $failed workflows failed (see $work/$label-server-*.log)" >&2
   local mean
   local sql="SELECT round(avg(end_ms - start_ms), 2) FROM workflow_actions WHERE type = 'fs'"
   if [ -n "$store" ]; then
-    mean="$(psql -h 127.0.0.1 -p "$pg_port" -U postgres -At -c "$sql" bench)"
+    mean="$(psql "$store" -At -c "$sql")"
   else
     mean="$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
       "$home/state.db" "$sql")"
@@ -142,17 +157,18 @@ print(f"{label} {t1 - t0:.2f} {total:.2f} {n / total:.1f} {1000 * total / (n * p
 PY
 }
 
-echo "$count workflows x $actions_per_workflow fs actions, $workers workers, submitted by 8 concurrent clients"
-sqlite_row="$(run sqlite "$work/home-sqlite")"
-pg_row="$(run postgresql "$work/home-pg" "$pg_url")"
-python3 - "$sqlite_row" "$pg_row" <<'PY'
+echo "$count workflows x $actions_per_workflow fs actions, $workers workers per server, submitted by 8 concurrent clients"
+sqlite_row="$(run sqlite "$work/home-sqlite" 1)"
+pg_row="$(run postgresql "$work/home-pg" 1 "$pg_url/one?sslmode=disable")"
+pg3_row="$(run postgresql-3 "$work/home-pg3" 3 "$pg_url/three?sslmode=disable")"
+python3 - "$sqlite_row" "$pg_row" "$pg3_row" <<'PY'
 import sys
 rows = [r.split() for r in sys.argv[1:]]
 names = ["submit (s)", "all ended (s)", "workflows/s", "wall ms per action", "mean action ms (store)"]
-print(f"{'':24}{'SQLite':>12}{'PostgreSQL':>12}{'PG/SQLite':>11}")
+print(f"{'':24}{'SQLite':>12}{'PostgreSQL':>12}{'PG x3':>12}{'PG/SQLite':>11}{'PGx3/PG':>9}")
+def line(name, a, b, c):
+    print(f"{name:24}{a:12.2f}{b:12.2f}{c:12.2f}{(b / a if a else 0):11.2f}{(c / b if b else 0):9.2f}")
 for i, name in enumerate(names, start=1):
-    a, b = float(rows[0][i]), float(rows[1][i])
-    print(f"{name:24}{a:12.2f}{b:12.2f}{(b / a if a else 0):11.2f}")
-a, b = float(rows[0][2]) - float(rows[0][1]), float(rows[1][2]) - float(rows[1][1])
-print(f"{'drain after submit (s)':24}{a:12.2f}{b:12.2f}{(b / a if a else 0):11.2f}")
+    line(name, *(float(row[i]) for row in rows))
+line("drain after submit (s)", *(float(row[2]) - float(row[1]) for row in rows))
 PY

@@ -33,6 +33,7 @@ packages=(
 if [ "$want_test" -eq 1 ]; then
   packages+=(clang-14 libclang-rt-14-dev python3-aiosmtpd python3 curl postgresql mariadb-server mariadb-client)
   packages+=(chromium nodejs)  # the web UI's browser test (tests/ui)
+  packages+=(slurmctld slurmd slurm-client munge)  # tests/executor: a single-node Slurm cluster
 fi
 # tests/ui: playwright-core as pinned in its package-lock.json; it drives
 # Debian's chromium and never downloads a browser. Skipped when current.

@@ -62,6 +62,8 @@ struct ServerCommandOptions {
   // data home's registry (shared or copied) and follows their swaps.
   bool serve_only = false;
   std::string store;      // --store: state store location ("" = see OpenOptions::store_location)
+  std::string executor;   // --executor: local or slurm ("" = refinery.action.executor or local)
+  int lease_ttl_seconds = 0;  // --lease-ttl (0 = refinery.lease.ttl.seconds or 30)
 };
 
 // Prints "Error: <status>" to stderr; returns 2 for bad input (invalid
@@ -112,6 +114,9 @@ struct PredictOptions {
 };
 int RunPredictCommand(const GlobalOptions& global, const PredictOptions& options);
 int RunFsCommand(const std::vector<std::string>& args);
+// `refinery run-action --spec FILE`: runs one action a Slurm job was given
+// (executor/action_spec.h) and writes its result next to the spec.
+int RunRunActionCommand(const GlobalOptions& global, const std::string& spec_file);
 // Resumes the jobs an earlier process left unfinished and waits for them.
 int RunRecoverCommand(const GlobalOptions& global, int workers);
 

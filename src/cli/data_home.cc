@@ -112,8 +112,24 @@ Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root
   env.mailer = home->mailer.get();
   env.models = home->models.get();
   env.scratch_root = (root / "scratch").string();
+  const std::string executor_name =
+      !options.executor.empty() ? options.executor : home->settings.GetOr("refinery.action.executor", "local");
+  REFINERY_RETURN_IF_ERROR(executor::ValidateExecutorName(
+      executor_name, "refinery.action.executor (refinery server --executor or refinery.properties)"));
+  executor::DispatcherOptions dispatch;
+  dispatch.default_executor = executor_name;
+  dispatch.home = root.string();
+  dispatch.refinery_binary = home->settings.GetOr("refinery.slurm.refinery-binary", "");
+  home->dispatcher = executor::MakeDispatcher(std::move(dispatch));
+  env.dispatcher = home->dispatcher.get();
   engine::EngineOptions engine_options;
   engine_options.worker_threads = options.worker_threads;
+  // refinery.lease.ttl.seconds: how long a job's lease lasts unless renewed (doc/operations.md).
+  const int lease_ttl_ms = options.lease_ttl_ms > 0
+                               ? options.lease_ttl_ms
+                               : 1000 * std::atoi(home->settings.GetOr("refinery.lease.ttl.seconds", "0").c_str());
+  if (lease_ttl_ms > 0) engine_options.lease_ttl = std::chrono::milliseconds(lease_ttl_ms);
+  engine_options.take_over_orphans = options.take_over_orphans;
   // refinery.server.webhooks: comma-separated URLs that get every job status change as JSON.
   std::stringstream webhooks(home->settings.GetOr("refinery.server.webhooks", ""));
   for (std::string url; std::getline(webhooks, url, ',');) {

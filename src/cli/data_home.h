@@ -11,6 +11,7 @@
 #include "core/properties.h"
 #include "core/status.h"
 #include "engine/engine.h"
+#include "executor/executor.h"
 #include "fs/file_system.h"
 #include "registry/registry.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ struct DataHome {
   std::unique_ptr<actions::ProcessRunner> processes;
   std::unique_ptr<actions::Mailer> mailer;
   std::unique_ptr<registry::Registry> models;
+  std::unique_ptr<executor::ActionDispatcher> dispatcher;  // only with an engine
   std::unique_ptr<engine::Engine> engine;  // only when opened with an engine
 };
 
@@ -44,6 +46,13 @@ struct OpenOptions {
   // from refinery.properties, else <home>/state.db. A location other than
   // the default is exported as REFINERY_STORE to actions' child processes.
   std::string store_location;
+  // Where actions run unless they say otherwise (`refinery server --executor`):
+  // local or slurm. Empty: refinery.action.executor, else local (doc/executors.md).
+  std::string executor;
+  // Several servers on one store: the engine's lease TTL (0 = the engine's
+  // default) and whether it takes over jobs of processes that died.
+  int lease_ttl_ms = 0;
+  bool take_over_orphans = false;
 };
 Result<std::unique_ptr<DataHome>> OpenDataHome(const std::filesystem::path& root, const OpenOptions& options);
 

@@ -487,6 +487,27 @@ int RunRecoverCommand(const GlobalOptions& global, int workers) {
   return exit_code;
 }
 
+// The processes sharing the store and who runs what (several servers on one
+// store; doc/operations.md). Times are the store's clock.
+static void PrintProcessesAndLeases(store::Store& store) {
+  auto processes = store.ListProcesses();
+  auto leases = store.ListLeases("");
+  if (!processes.ok() || !leases.ok()) return;
+  const int64_t now = leases->empty() ? 0 : leases->front().now_ms;
+  std::printf("Processes: %zu\n", processes->size());
+  for (const auto& process : *processes) {
+    std::printf("  %s  %s  heartbeat %s\n", process.id.c_str(), process.url.empty() ? "-" : process.url.c_str(),
+                now > 0 ? (std::to_string(now - process.heartbeat_ms) + " ms ago").c_str() : "-");
+  }
+  std::printf("Leases: %zu\n", leases->size());
+  for (const auto& lease : *leases) {
+    const int64_t left = lease.expires_ms - lease.now_ms;
+    std::printf("  %s  owner %s  fence %lld  %s\n", lease.resource.c_str(), lease.owner.c_str(),
+                static_cast<long long>(lease.fence),
+                left > 0 ? ("expires in " + std::to_string(left) + " ms").c_str() : "expired");
+  }
+}
+
 int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options) {
   if (options.migrate_store.size() == 2) return RunMigrateStoreCommand(options.migrate_store[0], options.migrate_store[1]);
   if (!ServerUrlOf(global).empty()) return RunRemoteAdminCommand(global, options);
@@ -498,6 +519,7 @@ int RunAdminCommand(const GlobalOptions& global, const AdminOptions& options) {
   if (!home.ok()) return PrintError(home.status());
   std::printf("System mode: NORMAL\n");
   std::printf("Data home: %s\n", (*home)->root.string().c_str());
+  PrintProcessesAndLeases(*(*home)->store);
   return 0;
 }
 

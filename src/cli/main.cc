@@ -203,6 +203,12 @@ int main(int argc, char** argv) {
   server_cmd->add_option("--store", server.store,
                          "state store: postgresql://user@host:port/db (password from PGPASSWORD or ~/.pgpass) or a "
                          "SQLite file (default $REFINERY_STORE, else refinery.store.url, else <home>/state.db)");
+  server_cmd->add_option("--executor", server.executor,
+                         "where actions run unless they set refinery.action.executor: local (default) or slurm "
+                         "(batch jobs on a Slurm cluster; doc/executors.md)");
+  server_cmd->add_option("--lease-ttl", server.lease_ttl_seconds,
+                         "seconds a job or scheduler lease lasts unless renewed, when several servers share one "
+                         "store (default 30; refinery.lease.ttl.seconds; doc/operations.md)");
 
   refinery::cli::ModelsOptions models;
   CLI::App* models_cmd = app.add_subcommand("models", "the model registry: versions, stages, promotion and rollback");
@@ -274,6 +280,18 @@ int main(int argc, char** argv) {
       "  refinery predict funnel leads.csv > scored.csv\n"
       "  refinery predict funnel leads.json --version 1");
 
+  std::string run_action_spec;
+  CLI::App* run_action_cmd = app.add_subcommand(
+      "run-action", "run one action a Slurm job was given (the engine writes the spec; doc/executors.md)");
+  run_action_cmd->footer(
+      "Runs the action in this process against the data home of the spec (else --home / $REFINERY_HOME),\n"
+      "prints its log lines, and writes its result atomically to the spec's result file.\n"
+      "Exit status: 0 when the action ran, even if it ended in error (the result file says so); 2 when the\n"
+      "spec cannot be read; 1 when the action could not run or its result could not be written.\n"
+      "Example (what the batch script of a Slurm job runs):\n"
+      "  refinery run-action --spec /srv/refinery/fs/.refinery/slurm/0000001-...-W@train-0/spec.json");
+  run_action_cmd->add_option("--spec", run_action_spec, "the action spec (JSON) the engine wrote")->required();
+
   CLI::App* version_cmd = app.add_subcommand("version", "print the client version");
   version_cmd->footer("Example:\n  refinery version");
   app.add_subcommand("fs", "manage the file-system root (<home>/fs) like `hdfs dfs`: -put, -get, -ls, -cat, -mkdir, "
@@ -293,6 +311,7 @@ int main(int argc, char** argv) {
   if (server_cmd->parsed()) return refinery::cli::RunServerCommand(global, server);
   if (recover_cmd->parsed()) return refinery::cli::RunRecoverCommand(global, recover_workers);
   if (predict_cmd->parsed()) return refinery::cli::RunPredictCommand(global, predict);
+  if (run_action_cmd->parsed()) return refinery::cli::RunRunActionCommand(global, run_action_spec);
   if (models_cmd->parsed()) {
     for (CLI::App* verb : {models_list, models_show, models_register, models_promote, models_rollback, models_diff}) {
       if (verb->parsed()) models.verb = verb->get_name();

@@ -110,6 +110,9 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
   open_options.with_engine = !options.serve_only;
   open_options.worker_threads = options.workers;
   open_options.store_location = options.store;
+  open_options.executor = options.executor;
+  open_options.lease_ttl_ms = 1000 * options.lease_ttl_seconds;  // 0: refinery.lease.ttl.seconds or 30
+  open_options.take_over_orphans = true;  // jobs of a server that died are resumed by the others
   auto home = OpenDataHome(root, open_options);
   if (!home.ok()) return PrintError(home.status());
   DataHome& data_home = **home;
@@ -151,6 +154,9 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
     url.erase(url.find_last_not_of(" \t") + 1);
     if (!url.empty()) scheduler_options.sla_webhook_urls.push_back(url);
   }
+  // Several servers on one store: one of them (the scheduler lease's holder) schedules.
+  scheduler_options.lease_owner = data_home.engine->ProcessId();
+  scheduler_options.lease_ttl = data_home.engine->LeaseTtl();
   scheduler::CoordinatorScheduler scheduler(data_home.store.get(), data_home.engine.get(), data_home.files.get(),
                                            SystemClock(), scheduler_options);
   auto server = serve::Server::Start(data_home.engine.get(), &scheduler, data_home.store.get(), *server_options);
@@ -175,6 +181,9 @@ int RunServerCommand(const GlobalOptions& global, const ServerCommandOptions& op
     Log(LogLevel::kInfo, "resumed " + std::to_string(recovered->size()) + " unfinished job(s)");
   }
   const std::string oozie_url = (*server)->url() + "/oozie";
+  if (Status announced = data_home.engine->AnnounceUrl(oozie_url); !announced.ok()) {
+    Log(LogLevel::kWarn, announced.ToString());
+  }
   if (Status written = WriteServerUrl(root, oozie_url); !written.ok()) Log(LogLevel::kWarn, written.ToString());
   Log(LogLevel::kInfo, "Refinery server " + std::string(kVersion) + " listening on " + (*server)->url() +
                            " (data home " + root.string() + "); OOZIE_URL=" + oozie_url);

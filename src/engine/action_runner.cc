@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include <pugixml.hpp>
 
 #include "core/log.h"
 #include "core/time_format.h"
+#include "executor/executor.h"
 
 namespace refinery::engine {
 
@@ -17,21 +19,6 @@ using internal::IsDone;
 using internal::ParentPathOf;
 
 namespace {
-
-// Action state lives in the store's meta area under "action-state.".
-class StoreActionState : public actions::ActionState {
- public:
-  explicit StoreActionState(store::Store* store) : store_(store) {}
-  Result<std::optional<std::string>> Get(const std::string& key) override {
-    return store_->GetMeta("action-state." + key);
-  }
-  Status Put(const std::string& key, const std::string& value) override {
-    return store_->PutMeta("action-state." + key, value);
-  }
-
- private:
-  store::Store* store_;
-};
 
 // An action's log lines reach the job log at once, except during its first
 // moments: most actions end well within kLogBufferWindow, and their lines then
@@ -81,6 +68,23 @@ class EngineActionReporter : public actions::ActionReporter {
 };
 
 }  // namespace
+
+std::unique_ptr<actions::ActionState> MakeStoreActionState(store::Store* store) {
+  class StoreActionState : public actions::ActionState {
+   public:
+    explicit StoreActionState(store::Store* store) : store_(store) {}
+    Result<std::optional<std::string>> Get(const std::string& key) override {
+      return store_->GetMeta("action-state." + key);
+    }
+    Status Put(const std::string& key, const std::string& value) override {
+      return store_->PutMeta("action-state." + key, value);
+    }
+
+   private:
+    store::Store* store_;
+  };
+  return std::make_unique<StoreActionState>(store);
+}
 
 // ---------------------------------------------------------------------------
 // Preparation
@@ -206,11 +210,13 @@ Effects::RunRequest Engine::Impl::RunActionOnce(const std::string& job_id, const
   context.models = env.models;
   context.sub_workflows = owner;
   context.reporter = &reporter;
-  StoreActionState state(env.store);
-  context.state = &state;
+  const auto state = MakeStoreActionState(env.store);
+  context.state = state.get();
   context.cancel = cancel.get();
 
-  actions::ActionResult result = action->Run(context);
+  std::optional<actions::ActionResult> elsewhere;
+  if (env.dispatcher != nullptr) elsewhere = env.dispatcher->RunElsewhere(*action, context);
+  actions::ActionResult result = elsewhere ? std::move(*elsewhere) : action->Run(context);
   std::error_code ignored;
   if (std::filesystem::remove_all(context.scratch_dir, ignored) > 0) {
     std::filesystem::remove(std::filesystem::path(context.scratch_dir).parent_path(), ignored);  // if now empty
@@ -230,9 +236,11 @@ std::string Engine::Impl::FormatActionLogLine(TimePoint time, const std::string&
 }
 
 void Engine::Impl::StoreLogLines(std::vector<std::pair<std::string, std::string>> lines) {
-  store::WriteBatch batch;
-  batch.log_lines = std::move(lines);
-  const Status status = env.store->Apply(batch);
+  Effects effects;
+  effects.batch.log_lines = std::move(lines);
+  Fence(effects);  // a job another process took over gets no more lines from here
+  if (effects.batch.log_lines.empty()) return;
+  const Status status = env.store->Apply(effects.batch);
   if (!status.ok()) Log(LogLevel::kWarn, "could not store a log line: " + status.ToString());
 }
 

@@ -31,6 +31,12 @@ Result<std::unique_ptr<Engine>> Engine::Create(EngineEnvironment env, EngineOpti
   impl->request_watcher = std::thread([raw = impl.get()] { raw->WatchRequests(); });
   std::unique_ptr<Engine> engine(new Engine(std::move(impl)));
   engine->impl_->owner = engine.get();
+  // Seen by `admin -status` and /metrics of every process on the store; the
+  // server announces its real URL once it listens.
+  if (Status registered = engine->AnnounceUrl(engine->impl_->options.base_url); !registered.ok()) {
+    Log(LogLevel::kWarn, "could not register this process in the state store: " + registered.ToString());
+  }
+  engine->impl_->lease_keeper = std::thread([raw = engine->impl_.get()] { raw->KeepLeases(); });
   return engine;
 }
 
@@ -54,6 +60,7 @@ void Engine::Impl::WatchRequests() {
       (void)env.store->PutMeta("request." + id, "");
       if (**request == "kill") (void)owner->Kill(id);
       if (**request == "suspend") (void)owner->Suspend(id);
+      if (**request == "resume") (void)owner->Resume(id);
     }
   }
 }
@@ -65,7 +72,12 @@ void Engine::Shutdown() {
   }
   impl_->stop_cv.notify_all();
   if (impl_->request_watcher.joinable()) impl_->request_watcher.join();
+  if (impl_->lease_keeper.joinable()) impl_->lease_keeper.join();
   if (impl_->pool) impl_->pool->Stop();
+  if (impl_->unregistered.exchange(true)) return;
+  // Frees this engine's leases: other servers take over its unfinished
+  // jobs at once instead of after the lease expires.
+  impl_->ReleaseAll();
 }
 
 std::vector<std::string> Engine::KnownActionTypes() const { return impl_->KnownTypes(); }
@@ -130,8 +142,8 @@ Status Engine::Start(const std::string& job_id) {
     if (record.status != "PREP") {
       return Status::FailedPrecondition("Workflow already running, workflow [" + job_id + "]", "E0801");
     }
-    REFINERY_ASSIGN_OR_RETURN(auto job, impl_->LoadRuntime(record));
     REFINERY_RETURN_IF_ERROR(impl_->Claim(job_id));
+    REFINERY_ASSIGN_OR_RETURN(auto job, impl_->LoadRuntime(record));
     it = impl_->jobs.emplace(job_id, job).first;
   }
   if (it->second->record.status != "PREP") {
@@ -151,6 +163,15 @@ Status Engine::Kill(const std::string& job_id) {
     REFINERY_ASSIGN_OR_RETURN(auto record, impl_->env.store->GetJob(job_id));
     if (internal::IsTerminalJobStatus(record.status)) return Status::Ok();  // Oozie: no effect
     if (impl_->OwnedByAnotherLiveProcess(job_id)) return impl_->env.store->PutMeta("request." + job_id, "kill");
+    if (Status claimed = impl_->Claim(job_id); !claimed.ok()) {
+      if (claimed.error_code() != store::kStoreLeaseHeldCode) return claimed;
+      return impl_->env.store->PutMeta("request." + job_id, "kill");
+    }
+    REFINERY_ASSIGN_OR_RETURN(record, impl_->env.store->GetJob(job_id));  // as of the lease
+    if (internal::IsTerminalJobStatus(record.status)) {
+      impl_->ReleaseLocked(job_id);
+      return Status::Ok();
+    }
     REFINERY_ASSIGN_OR_RETURN(auto job, impl_->LoadRuntime(record));
     it = impl_->jobs.emplace(job_id, job).first;
   }
@@ -184,8 +205,17 @@ Status Engine::Resume(const std::string& job_id) {
   if (it == impl_->jobs.end()) {
     REFINERY_ASSIGN_OR_RETURN(auto record, impl_->env.store->GetJob(job_id));
     if (record.status != "SUSPENDED") return Status::Ok();
+    if (Status claimed = impl_->Claim(job_id); !claimed.ok()) {
+      // Suspended in another live process's memory: it resumes the job.
+      if (claimed.error_code() != store::kStoreLeaseHeldCode) return claimed;
+      return impl_->env.store->PutMeta("request." + job_id, "resume");
+    }
+    REFINERY_ASSIGN_OR_RETURN(record, impl_->env.store->GetJob(job_id));  // as of the lease
+    if (record.status != "SUSPENDED") {
+      impl_->ReleaseLocked(job_id);
+      return Status::Ok();
+    }
     REFINERY_ASSIGN_OR_RETURN(auto job, impl_->LoadRuntime(record));
-    REFINERY_RETURN_IF_ERROR(impl_->Claim(job_id));
     it = impl_->jobs.emplace(job_id, job).first;
   }
   JobRuntime& job = *it->second;
@@ -288,33 +318,8 @@ Result<store::WorkflowJobRecord> Engine::WaitForJob(const std::string& job_id) {
   return impl_->env.store->GetJob(job_id);
 }
 
-Result<std::vector<std::string>> Engine::Recover() {
-  REFINERY_ASSIGN_OR_RETURN(auto ids, impl_->env.store->ListUnfinishedJobIds());
-  std::vector<std::string> recovered;
-  for (const std::string& id : ids) {
-    REFINERY_ASSIGN_OR_RETURN(auto record, impl_->env.store->GetJob(id));
-    if (record.status != "RUNNING") continue;
-    {
-      std::lock_guard<std::mutex> lock(impl_->mu);
-      if (impl_->jobs.count(id) > 0) continue;
-    }
-    if (impl_->OwnedByAnotherLiveProcess(id)) continue;
-    REFINERY_RETURN_IF_ERROR(impl_->Claim(id));
-    auto job = impl_->LoadRuntime(record);
-    if (!job.ok()) {
-      Log(LogLevel::kError, "could not recover job " + id + ": " + job.status().ToString());
-      continue;
-    }
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->jobs[id] = *job;
-    Effects effects;
-    impl_->JobLog(**job, "", "Recovering job after a restart", effects);
-    impl_->Replay(**job, /*recovering=*/true, effects);
-    impl_->Commit(effects);
-    recovered.push_back(id);
-  }
-  return recovered;
-}
+// The same path as the keeper's takeover of jobs whose owner died.
+Result<std::vector<std::string>> Engine::Recover() { return impl_->TakeOverOrphans(); }
 
 Result<actions::SubWorkflowRunner::Outcome> Engine::Run(const Properties& child_conf,
                                                        const actions::Cancellation& cancel) {

@@ -19,6 +19,10 @@
 #include "store/store.h"
 #include "workflow/job_config.h"
 
+namespace refinery::executor {
+class ActionDispatcher;
+}
+
 namespace refinery::engine {
 
 // Something that happened to a job; observers get these in order per job.
@@ -51,6 +55,9 @@ struct EngineEnvironment {
   actions::Mailer* mailer = nullptr;  // may be null: email actions then fail with EM006
   registry::Registry* models = nullptr;  // may be null: publish actions then fail with REG001
   std::string scratch_root;           // local dir for action working directories
+  // May be null: every action runs in-process. Else it decides per action
+  // (refinery.action.executor) and may run it as a Slurm job (executor/).
+  executor::ActionDispatcher* dispatcher = nullptr;
 };
 
 struct EngineOptions {
@@ -65,6 +72,13 @@ struct EngineOptions {
   // URL as JSON, through the same durable outbox as Oozie's notifications.
   std::vector<std::string> webhook_urls;
   std::chrono::milliseconds transient_retry_interval = std::chrono::seconds(10);
+  // Several engines on one store (doc/operations.md, "Several servers"): a
+  // job's lease lasts this long without renewal (renewed every third of
+  // it); every process sharing a store should use the same value.
+  std::chrono::milliseconds lease_ttl = std::chrono::seconds(30);
+  // Whether this engine takes over RUNNING jobs whose lease expired (a
+  // server does; one-shot commands leave them to the servers).
+  bool take_over_orphans = false;
 };
 
 struct DryRunResult {
@@ -106,6 +120,14 @@ class Engine : public actions::SubWorkflowRunner {
   // Stops accepting work, cancels nothing, waits for running actions.
   void Shutdown();
 
+  // This process in the store's processes and leases tables
+  // ("<host>:<pid>:<start ticks>"), the URL it registered, and how many jobs
+  // it took over from processes that died or stalled.
+  std::string ProcessId() const;
+  Status AnnounceUrl(const std::string& url);
+  int64_t LeaseTakeovers() const;
+  std::chrono::milliseconds LeaseTtl() const;
+
   // Action types the parser accepts (registered + Hadoop-only).
   std::vector<std::string> KnownActionTypes() const;
 
@@ -118,6 +140,11 @@ class Engine : public actions::SubWorkflowRunner {
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Action state (actions::ActionState, e.g. an incremental import's last
+// value) kept in the store's meta area, so a later run continues where the
+// last stopped; `refinery run-action` on a Slurm node uses the same keys.
+std::unique_ptr<actions::ActionState> MakeStoreActionState(store::Store* store);
 
 // Reads application files through the file-system layer (hdfs://, /abs,
 // file://).

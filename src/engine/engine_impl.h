@@ -3,6 +3,7 @@
 // Not part of the public API.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -88,14 +89,46 @@ struct Engine::Impl {
 
   int64_t NowMs() const { return ToEpochMillis(env.clock->Now()); }
 
-  // Marks a job as run by this process (see process_token.h).
-  Status Claim(const std::string& job_id) { return env.store->PutMeta("owner." + job_id, process_token); }
-  bool OwnedByAnotherLiveProcess(const std::string& job_id) {
-    auto owner = env.store->GetMeta("owner." + job_id);
-    if (!owner.ok() || !owner->has_value()) return false;
-    return **owner != process_token && internal::ProcessTokenAlive(**owner);
-  }
-  std::string process_token = internal::CurrentProcessToken();
+  // ---- Leases (lease_keeper.cc; doc/operations.md, "Several servers") ----
+  // Each job this engine runs is held through the lease "workflow:<job id>"
+  // (owner: process_id); every batch that touches it carries its fence, so
+  // once another process has taken the job over nothing more is written
+  // for it here.
+  std::string process_id = internal::CurrentProcessId();
+  std::mutex lease_mu;  // after mu when both are taken
+  std::map<std::string, int64_t> fences;  // job id -> fence; guarded by lease_mu
+  // Jobs whose lease was lost, with their old runtime while a worker still
+  // holds it: their writes are dropped, and the job is not taken back until
+  // that runtime is gone. Guarded by lease_mu.
+  std::map<std::string, std::weak_ptr<JobRuntime>> lost;
+  std::atomic<int64_t> takeovers{0};
+  std::atomic<bool> unregistered{false};
+  std::once_flag registered;
+  std::string url;  // as last announced; guarded by lease_mu
+  void Register();    // counts this engine among the process's on its store
+  void ReleaseAll();  // at shutdown: its leases, and the process row after the last engine
+  std::thread lease_keeper;
+  void KeepLeases();
+  void ForgetStaleProcesses(int64_t stale_ms);
+
+  // Takes the job's lease for this process: when free, expired, ours, or
+  // held by a process on this host that has exited (so a restart recovers
+  // at once). STORE_LEASE_HELD when another live process runs the job.
+  Status Claim(const std::string& job_id);
+  bool OwnedByAnotherLiveProcess(const std::string& job_id);
+  static std::string LeaseOf(const std::string& job_id) { return "workflow:" + job_id; }
+  // Resumes RUNNING jobs no live process holds (Recover and the keeper).
+  Result<std::vector<std::string>> TakeOverOrphans();
+  // Drops a job whose lease is gone: cancels its actions, forgets it.
+  void DropJobLocked(const std::string& job_id, const std::string& why);  // REQUIRES(mu)
+  // Strips what `effects` would write or start for lost jobs and adds the
+  // fences of the jobs its batch touches (takes lease_mu).
+  void Fence(Effects& effects);
+  // After a STORE_FENCED batch: drops the jobs of `effects` whose lease moved (REQUIRES(mu)).
+  void DropFencedLocked(const Effects& effects);
+  // A finished job's lease is released (REQUIRES(mu)).
+  void ReleaseLocked(const std::string& job_id);
+  bool IsLost(const std::string& job_id);
 
   // ---- Preparation (no lock) ----
   Result<workflow::WorkflowSubmission> Prepare(const Properties& submitted,

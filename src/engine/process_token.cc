@@ -31,6 +31,20 @@ std::string CurrentProcessToken() {
   return std::to_string(pid) + ":" + ProcessStartTime(pid);
 }
 
+std::string CurrentHostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+std::string CurrentProcessId() { return CurrentHostName() + ":" + CurrentProcessToken(); }
+
+bool ProcessIdProvedDead(const std::string& process_id) {
+  const std::string host = CurrentHostName() + ":";
+  if (process_id.rfind(host, 0) != 0) return false;
+  return !ProcessTokenAlive(process_id.substr(host.size()));
+}
+
 bool ProcessTokenAlive(const std::string& token) {
   const auto colon = token.find(':');
   if (colon == std::string::npos) return false;

@@ -503,9 +503,22 @@ void Engine::Impl::Replay(JobRuntime& job, bool recovering, Effects& effects) {
 void Engine::Impl::Commit(Effects& effects, Effects::RunRequest* continuation) {
   QueueNotifications(effects);
   QueueSlaEvents(effects);
-  if (!effects.batch.jobs.empty() || !effects.batch.actions.empty() || !effects.batch.log_lines.empty() ||
-      !effects.batch.notifications.empty() || !effects.batch.sla_events.empty()) {
-    const Status status = env.store->Apply(effects.batch);
+  Fence(effects);
+  const store::WriteBatch& batch = effects.batch;
+  auto has_writes = [&batch] {
+    return !batch.jobs.empty() || !batch.actions.empty() || !batch.log_lines.empty() ||
+           !batch.notifications.empty() || !batch.sla_events.empty();
+  };
+  if (has_writes()) {
+    Status status = env.store->Apply(batch);
+    if (status.error_code() == store::kStoreFencedCode) {
+      // Another process took a job over: nothing of it may be written or
+      // acted on here. The rest of the step (other jobs) is written again.
+      DropFencedLocked(effects);
+      effects.batch.fences.clear();
+      Fence(effects);
+      status = has_writes() ? env.store->Apply(batch) : Status::Ok();
+    }
     if (!status.ok()) Log(LogLevel::kError, "could not persist job state: " + status.ToString());
   }
   for (const EngineEvent& event : effects.events) {
@@ -547,7 +560,10 @@ void Engine::Impl::Commit(Effects& effects, Effects::RunRequest* continuation) {
     if (it == jobs.end()) continue;
     const std::string& status = it->second->record.status;
     if (status != "RUNNING" && status != "PREP") someone_stopped = true;
-    if (internal::IsTerminalJobStatus(status) && it->second->running.empty()) jobs.erase(it);
+    if (internal::IsTerminalJobStatus(status) && it->second->running.empty()) {
+      jobs.erase(it);
+      ReleaseLocked(id);
+    }
   }
   if (someone_stopped) job_cv.notify_all();
 }

@@ -294,7 +294,7 @@ std::optional<TimePoint> CoordinatorScheduler::KickOffBundles(TimePoint now) {
       }
     }
     batch.bundle_jobs.push_back(bundle);
-    const Status applied = store_->Apply(batch);
+    const Status applied = ApplyFenced(batch);
     if (!applied.ok()) {
       Log(LogLevel::kError, "scheduler: bundle " + bundle.id + ": " + applied.ToString());
       at(now + std::chrono::seconds(5));

@@ -405,7 +405,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
     return std::optional<TimePoint>();
   }
   if (FollowPauseTime(job, clock_->Now())) {
-    REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
+    REFINERY_RETURN_IF_ERROR(ApplyFenced(JobBatch(job)));
     Log(LogLevel::kInfo, "coordinator " + job.id + " is " + job.status + " (pause time " +
                              FormatIsoMillis(FromEpochMillis(job.pause_ms)) + ")");
   }
@@ -419,7 +419,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
     job.status = "FAILED";
     job.error_message = loaded.status().ToString();
     job.last_modified_ms = Ms(clock_->Now());
-    REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
+    REFINERY_RETURN_IF_ERROR(ApplyFenced(JobBatch(job)));
     return std::optional<TimePoint>();
   }
   // `job -change` edits the record, not the definition: the record wins.
@@ -477,6 +477,10 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
   // 2. Materialize what is due.
   bool materialized_all = false;
   {
+    // The store's belt against a second scheduler materializing the same
+    // nominal times: the batch applies only from the position read here.
+    batch.guarded_coordinator = job.id;
+    batch.expected_last_action_number = job.last_action_number;
     coordinator::JobState state;
     state.job_id = job.id;
     if (job.next_materialized_ms > 0) state.next_materialized_time = FromEpochMillis(job.next_materialized_ms);
@@ -493,7 +497,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
       job.status = "FAILED";
       job.error_message = result.status().ToString();
       job.last_modified_ms = Ms(now);
-      REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
+      REFINERY_RETURN_IF_ERROR(ApplyFenced(JobBatch(job)));
       return std::optional<TimePoint>();
     }
     for (const auto& created : result->actions) {
@@ -528,7 +532,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
   // The actions and the job's new position are one batch: exactly one action
   // per nominal time whatever happens next.
   if (!batch.coordinator_actions.empty() || !batch.coordinator_jobs.empty()) {
-    REFINERY_RETURN_IF_ERROR(store_->Apply(batch));
+    REFINERY_RETURN_IF_ERROR(ApplyFenced(batch));
     batch = store::WriteBatch{};
   }
   std::sort(actions.begin(), actions.end(),
@@ -594,7 +598,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
     state.data_backoff = std::chrono::milliseconds(0);
   }
   if (!batch.coordinator_actions.empty()) {
-    REFINERY_RETURN_IF_ERROR(store_->Apply(batch));
+    REFINERY_RETURN_IF_ERROR(ApplyFenced(batch));
     batch = store::WriteBatch{};
   }
 
@@ -615,14 +619,14 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
       action->error_message = conf.status().message();
       action->last_modified_ms = Ms(now);
       action->status = "FAILED";
-      REFINERY_RETURN_IF_ERROR(store_->Apply(ActionBatch(*action)));
+      REFINERY_RETURN_IF_ERROR(ApplyFenced(ActionBatch(*action)));
       continue;
     }
     // SUBMITTED first: after a crash the action finds its workflow by parent id.
     action->run_conf = FormatHadoopConfigurationXml(*conf);
     action->status = "SUBMITTED";
     action->last_modified_ms = Ms(now);
-    REFINERY_RETURN_IF_ERROR(store_->Apply(ActionBatch(*action)));
+    REFINERY_RETURN_IF_ERROR(ApplyFenced(ActionBatch(*action)));
     // `job -rerun -failed` kept the workflow: it reruns its failed nodes.
     auto workflow_id =
         action->external_id.empty() ? engine_->Submit(*conf, true) : RerunFailedNodes(action->external_id);
@@ -644,7 +648,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
     action->last_modified_ms = Ms(clock_->Now());
     store::WriteBatch started = ActionBatch(*action);
     QueueActionNotification(state.conf, *action, &started);
-    REFINERY_RETURN_IF_ERROR(store_->Apply(started));
+    REFINERY_RETURN_IF_ERROR(ApplyFenced(started));
   }
 
   // SLA misses of the actions (coordinator_sla.cc).
@@ -659,7 +663,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
                                    [](const auto& a) { return IsClean(a.status); });
     job.status = clean ? "SUCCEEDED" : "DONEWITHERROR";
     job.last_modified_ms = Ms(now);
-    REFINERY_RETURN_IF_ERROR(store_->Apply(JobBatch(job)));
+    REFINERY_RETURN_IF_ERROR(ApplyFenced(JobBatch(job)));
     loaded_.erase(job.id);
     Log(LogLevel::kInfo, "coordinator " + job.id + " ended " + job.status);
     return std::optional<TimePoint>();
@@ -667,8 +671,45 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
   return next.get();
 }
 
+bool CoordinatorScheduler::Lead(std::optional<TimePoint>* retry) {
+  if (options_.lease_owner.empty()) return true;
+  const int64_t ttl = std::max<int64_t>(1, options_.lease_ttl.count());
+  auto lease = store_->AcquireLease("scheduler", options_.lease_owner, ttl);
+  if (lease.ok()) {
+    if (fence_.exchange(lease->fence) != lease->fence) {
+      Log(LogLevel::kInfo, "scheduler: this process now runs the coordinators and bundles (lease fence " +
+                               std::to_string(lease->fence) + ")");
+    }
+    return true;
+  }
+  if (fence_.exchange(0) != 0) {
+    Log(LogLevel::kWarn, "scheduler: lost the scheduler lease (" + lease.status().ToString() +
+                             "); another process schedules now");
+  }
+  loaded_.clear();  // the leader's view; read again when leading again
+  *retry = clock_->Now() + std::chrono::milliseconds(std::max<int64_t>(1, ttl / 2));
+  return false;
+}
+
+Status CoordinatorScheduler::ApplyFenced(store::WriteBatch batch) {
+  if (options_.lease_owner.empty()) return store_->Apply(batch);
+  const int64_t fence = fence_.load();
+  if (fence == 0) {
+    return Status::FailedPrecondition("scheduler: this process no longer holds the scheduler lease",
+                                      store::kStoreFencedCode);
+  }
+  batch.fences.push_back({"scheduler", options_.lease_owner, fence});
+  Status status = store_->Apply(batch);
+  if (status.error_code() == store::kStoreFencedCode && fence_.exchange(0) != 0) {
+    Log(LogLevel::kWarn, "scheduler: a write was fenced: " + status.ToString() + "; another process schedules now");
+  }
+  return status;
+}
+
 std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   std::lock_guard<std::mutex> lock(run_mu_);
+  std::optional<TimePoint> retry;
+  if (!Lead(&retry)) return retry;
   // Bundles due submit their coordinators first, so they run in this pass.
   const std::optional<TimePoint> bundle_pause = FollowBundlePauseTimes(clock_->Now());
   const std::optional<TimePoint> kickoff = KickOffBundles(clock_->Now());
@@ -681,6 +722,9 @@ std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   NextDue next;
   for (const auto& job : page->jobs) {
     auto due = RunJob(job);
+    if (!leading()) {  // a write was fenced: another process schedules now
+      return clock_->Now() + std::chrono::milliseconds(std::max<int64_t>(1, options_.lease_ttl.count() / 2));
+    }
     if (!due.ok()) {
       Log(LogLevel::kError, "scheduler: coordinator " + job.id + ": " + due.status().ToString());
       next.At(clock_->Now() + std::chrono::seconds(5));
@@ -690,6 +734,10 @@ std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   }
   if (kickoff) next.At(*kickoff);
   if (bundle_pause) next.At(*bundle_pause);
+  if (!options_.lease_owner.empty()) {
+    // Renew the lease, and see coordinators other processes stored.
+    next.At(clock_->Now() + std::chrono::milliseconds(std::max<int64_t>(1, options_.lease_ttl.count() / 3)));
+  }
   RollUpBundles(clock_->Now());  // after the pass: coordinators that just ended
   return next.get();
 }

@@ -13,6 +13,7 @@
 // second one.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -48,6 +49,14 @@ struct SchedulerOptions {
   std::vector<std::string> sla_webhook_urls;
   std::string base_url = "http://127.0.0.1:11000/oozie";
   std::string system_id;                 // id segment, default "refinery-<user>"
+  // Several servers on one store (doc/operations.md, "Several servers"):
+  // only the process holding the lease "scheduler" materializes and runs
+  // coordinators and bundles, and its writes carry the lease's fence, so a
+  // leader that stalled and lost the lease writes nothing when it wakes.
+  // The others retry every half TTL. Empty: this process always schedules
+  // (one process; tests on a fake clock).
+  std::string lease_owner;
+  std::chrono::milliseconds lease_ttl = std::chrono::seconds(30);
 };
 
 class CoordinatorScheduler : public engine::EngineObserver {
@@ -183,6 +192,9 @@ class CoordinatorScheduler : public engine::EngineObserver {
   // started (the server's scheduler-lag metric).
   void SetLagObserver(std::function<void(double)> observer);
 
+  // True while this process holds the scheduler lease (always without one).
+  bool leading() const { return options_.lease_owner.empty() || fence_.load() > 0; }
+
   // engine::EngineObserver: a workflow of ours ended.
   void OnEvent(const engine::EngineEvent& event) override;
 
@@ -229,6 +241,12 @@ class CoordinatorScheduler : public engine::EngineObserver {
   Status SetBundleStatus(const std::string& id, const std::vector<std::string>& from, const std::string& prep_to,
                          const std::string& to, std::vector<store::CoordinatorJobRecord>* coordinators);
   void Wake();
+  // Takes or renews the scheduler lease (under run_mu_); false while
+  // another process leads, and then the next try is due at *retry.
+  bool Lead(std::optional<TimePoint>* retry);
+  // store_->Apply with the scheduler fence while leading: a pass of a leader
+  // that lost the lease writes nothing (STORE_FENCED) and stops leading.
+  Status ApplyFenced(store::WriteBatch batch);
 
   store::Store* store_;
   engine::Engine* engine_;
@@ -240,6 +258,8 @@ class CoordinatorScheduler : public engine::EngineObserver {
   std::mutex run_mu_;  // one RunDue / control call at a time
   std::map<std::string, std::unique_ptr<Loaded>> loaded_;  // guarded by run_mu_
   std::function<void(double)> lag_observer_;                // guarded by run_mu_
+
+  std::atomic<int64_t> fence_{0};  // the scheduler lease's fence; 0 = not leading
 
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;

@@ -137,7 +137,7 @@ std::optional<TimePoint> CoordinatorScheduler::CheckActionSlas(const coordinator
     }
   }
   if (!batch.sla_events.empty()) {
-    const Status applied = store_->Apply(batch);
+    const Status applied = ApplyFenced(batch);
     if (!applied.ok()) {
       Log(LogLevel::kWarn, "coordinator " + job.id + ": cannot record SLA misses: " + applied.ToString());
       return now + std::chrono::seconds(5);

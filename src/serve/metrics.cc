@@ -108,6 +108,27 @@ void Metrics::ObserveSeconds(const std::string& name, const std::string& help, c
   found->second.Observe(seconds);
 }
 
+// The processes sharing the store and the leases they hold (several
+// servers on one store; doc/operations.md), as every process sees them.
+void Metrics::RenderProcessesAndLeases(store::Store& store, std::string* out) {
+  auto processes = store.ListProcesses();
+  auto leases = store.ListLeases("");
+  if (!processes.ok() || !leases.ok()) return;
+  *out += "# HELP refinery_processes Processes registered in the state store (servers and running commands).\n";
+  *out += "# TYPE refinery_processes gauge\n";
+  *out += fmt::format("refinery_processes {}\n", processes->size());
+  std::map<std::string, int> by_owner;
+  for (const auto& process : *processes) by_owner[process.id] = 0;
+  for (const auto& lease : *leases) {
+    if (lease.expires_ms > lease.now_ms) ++by_owner[lease.owner];
+  }
+  *out += "# HELP refinery_leases Unexpired leases (jobs and the scheduler) by owning process.\n";
+  *out += "# TYPE refinery_leases gauge\n";
+  for (const auto& [owner, count] : by_owner) {
+    *out += fmt::format("refinery_leases{{owner=\"{}\"}} {}\n", Label(owner), count);
+  }
+}
+
 std::string Metrics::Render(store::Store* store) const {
   std::string out;
   if (store != nullptr) {
@@ -128,6 +149,7 @@ std::string Metrics::Render(store::Store* store) const {
       if (count.ok()) out += fmt::format("refinery_notification_outbox{{status=\"{}\"}} {}\n", status, *count);
     }
   }
+  if (store != nullptr) RenderProcessesAndLeases(*store, &out);
   std::lock_guard<std::mutex> lock(mu_);
   out += "# HELP refinery_workflow_jobs_finished_total Workflow jobs this process saw finish, by status.\n";
   out += "# TYPE refinery_workflow_jobs_finished_total counter\n";

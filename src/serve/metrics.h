@@ -48,6 +48,7 @@ class Metrics : public engine::EngineObserver {
   std::string Render(store::Store* store) const;
 
  private:
+  static void RenderProcessesAndLeases(store::Store& store, std::string* out);
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> http_requests_;
   std::map<std::string, Histogram> http_latency_;      // by route

@@ -43,6 +43,12 @@ HttpResponse Server::Impl::Route(const HttpRequest& request, std::string* route)
     HttpResponse response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = metrics.Render(store);
+    if (engine != nullptr) {
+      response.body += "# HELP refinery_lease_takeovers_total Jobs this process took over from processes that "
+                       "died or stalled.\n# TYPE refinery_lease_takeovers_total counter\n"
+                       "refinery_lease_takeovers_total{process=\"" + engine->ProcessId() + "\"} " +
+                       std::to_string(engine->LeaseTakeovers()) + "\n";
+    }
     return response;
   }
   if (WebUi::Serves(request.path)) {

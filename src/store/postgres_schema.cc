@@ -214,9 +214,30 @@ ALTER TABLE coordinator_jobs ADD COLUMN bundle_id TEXT COLLATE "C" NOT NULL DEFA
 CREATE INDEX coordinator_jobs_bundle ON coordinator_jobs(bundle_id, created_ms);
 )sql";
 
+// Times in these two tables are the server's clock (clock_timestamp()), so
+// hosts with skewed clocks agree on when a lease expires.
+constexpr const char* kMigrationToV6 = R"sql(
+CREATE TABLE processes (
+  id           TEXT COLLATE "C" PRIMARY KEY,
+  host         TEXT COLLATE "C" NOT NULL DEFAULT '',
+  pid          BIGINT NOT NULL DEFAULT 0,
+  url          TEXT COLLATE "C" NOT NULL DEFAULT '',
+  started_ms   BIGINT NOT NULL DEFAULT 0,
+  heartbeat_ms BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE leases (
+  resource    TEXT COLLATE "C" PRIMARY KEY,
+  owner       TEXT COLLATE "C" NOT NULL,
+  fence       BIGINT NOT NULL DEFAULT 1,
+  expires_ms  BIGINT NOT NULL DEFAULT 0,
+  acquired_ms BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX leases_owner ON leases(owner);
+)sql";
+
 // kMigrations[i] produces version i + 1; the numbers are SQLite's.
 constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2, kMigrationToV3, kMigrationToV4,
-                                       kMigrationToV5};
+                                       kMigrationToV5, kMigrationToV6};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "every schema version needs exactly one PostgreSQL migration too");
 

@@ -24,6 +24,7 @@
 #include <limits>
 
 #include "store/job_query.h"
+#include "store/lease_sql.h"
 #include "store/postgres_connection.h"
 #include "store/postgres_schema.h"
 #include "store/postgres_store.h"
@@ -144,7 +145,19 @@ class PostgresStore final : public Store {
   Result<int64_t> LastModelEventId() override EXCLUDES(mu_);
   Result<std::vector<SlaEventRecord>> ListSlaEvents(const std::string& job_id) override EXCLUDES(mu_);
 
+  Result<LeaseRecord> AcquireLease(const std::string& resource, const std::string& owner, int64_t ttl_ms,
+                                   const std::string& steal_from) override EXCLUDES(mu_);
+  Status ReleaseLease(const std::string& resource, const std::string& owner) override EXCLUDES(mu_);
+  Result<std::vector<std::string>> RenewLeases(const std::string& owner, int64_t ttl_ms) override EXCLUDES(mu_);
+  Status RegisterProcess(const ProcessRecord& process) override EXCLUDES(mu_);
+  Status UnregisterProcess(const std::string& id) override EXCLUDES(mu_);
+  Result<std::vector<ProcessRecord>> ListProcesses() override EXCLUDES(mu_);
+  Result<std::vector<LeaseRecord>> ListLeases(const std::string& prefix) override EXCLUDES(mu_);
+
  private:
+  static const std::string& Sql(LeaseSql which) { return LeaseStatement(which, SqlDialect::kPostgres); }
+  Status CheckFencesLocked(const WriteBatch& batch) REQUIRES(mu_);
+  Status CheckCoordinatorGuardLocked(const WriteBatch& batch) REQUIRES(mu_);
   // Runs `fn` under mu_ on a live connection, and once more after
   // reconnecting when the connection broke under it and that is safe (see
   // the file comment).
@@ -201,6 +214,8 @@ Status PostgresStore::Apply(const WriteBatch& batch) {
 Status PostgresStore::ApplyLocked(const WriteBatch& batch) {
   REFINERY_RETURN_IF_ERROR(db_->ExecSimple("BEGIN", "begin batch"));
   RollbackGuard guard(db_.get());
+  REFINERY_RETURN_IF_ERROR(CheckFencesLocked(batch));
+  REFINERY_RETURN_IF_ERROR(CheckCoordinatorGuardLocked(batch));
   REFINERY_RETURN_IF_ERROR(LockModelsLocked(batch));
   REFINERY_RETURN_IF_ERROR(CheckModelGuardLocked(batch));
   REFINERY_RETURN_IF_ERROR(WriteBatchLocked(batch));
@@ -780,6 +795,124 @@ Result<std::vector<SlaEventRecord>> PostgresStore::ListSlaEvents(const std::stri
                                                          "ORDER BY created_ms, subject_id, event",
                                                      params, "list SLA events of job [" + job_id + "]"));
     return AllRows<SlaEventRecord>(rows, ReadSlaEvent);
+  });
+}
+
+// ---- processes and leases ----
+
+// FOR SHARE: a takeover of one of these leases (an UPDATE of its row) waits
+// until this batch commits or rolls back, so a batch that passed the check
+// is never applied after the lease moved on.
+Status PostgresStore::CheckFencesLocked(const WriteBatch& batch) {
+  for (const LeaseFence& fence : batch.fences) {
+    Params params;
+    params.Add(fence.resource);
+    REFINERY_ASSIGN_OR_RETURN(Rows rows, QueryLocked(Sql(LeaseSql::kFence), params,
+                                                     "check lease [" + fence.resource + "]"));
+    const std::string holder = rows.size() == 1 ? rows.Text(0, 0) : "";
+    const int64_t holder_fence = rows.size() == 1 ? rows.Int64(0, 1) : 0;
+    if (holder != fence.owner || holder_fence != fence.fence) return FencedError(fence, holder, holder_fence);
+  }
+  return Status::Ok();
+}
+
+// FOR UPDATE: of two batches materializing the same coordinator, the second
+// waits for the first's commit and then finds the position moved.
+Status PostgresStore::CheckCoordinatorGuardLocked(const WriteBatch& batch) {
+  if (batch.guarded_coordinator.empty()) return Status::Ok();
+  Params params;
+  params.Add(batch.guarded_coordinator);
+  REFINERY_ASSIGN_OR_RETURN(Rows rows, QueryLocked(Sql(LeaseSql::kCoordinatorPosition), params,
+                                                   "read coordinator [" + batch.guarded_coordinator + "]"));
+  const int64_t stored = rows.size() == 1 ? rows.Int64(0, 0) : 0;
+  if (stored == batch.expected_last_action_number) return Status::Ok();
+  return CoordinatorMovedError(batch, stored);
+}
+
+// One statement: INSERT ... ON CONFLICT DO UPDATE ... WHERE takes the row
+// lock, so of two processes racing for an expired lease exactly one gets a
+// row back; the other waits for the first to commit and then finds the
+// lease held.
+Result<LeaseRecord> PostgresStore::AcquireLease(const std::string& resource, const std::string& owner,
+                                                int64_t ttl_ms, const std::string& steal_from) {
+  return Call("acquire lease", [&]() REQUIRES(mu_) -> Result<LeaseRecord> {
+    Params params;
+    params.Add(resource);
+    params.Add(owner);
+    params.AddInt64(ttl_ms);
+    params.Add(steal_from);
+    REFINERY_ASSIGN_OR_RETURN(Rows rows, QueryLocked(Sql(LeaseSql::kAcquire), params,
+                                                     "acquire lease [" + resource + "]"));
+    if (rows.size() == 1) return ReadLease(RowView(rows, 0));
+    Params key;
+    key.Add(resource);
+    REFINERY_ASSIGN_OR_RETURN(Rows holder, QueryLocked(Sql(LeaseSql::kHolder), key, "read lease [" + resource + "]"));
+    return LeaseHeldError(resource, holder.size() == 1 ? ReadLease(RowView(holder, 0)) : LeaseRecord{});
+  });
+}
+
+Status PostgresStore::ReleaseLease(const std::string& resource, const std::string& owner) {
+  return Call("release lease", [&]() REQUIRES(mu_) {
+    Params params;
+    params.Add(resource);
+    params.Add(owner);
+    return ExecLocked(Sql(LeaseSql::kRelease), params, "release lease [" + resource + "]");
+  });
+}
+
+Result<std::vector<std::string>> PostgresStore::RenewLeases(const std::string& owner, int64_t ttl_ms) {
+  return Call("renew leases", [&]() REQUIRES(mu_) -> Result<std::vector<std::string>> {
+    REFINERY_RETURN_IF_ERROR(db_->ExecSimple("BEGIN", "begin lease renewal"));
+    RollbackGuard guard(db_.get());
+    Params params;
+    params.Add(owner);
+    params.AddInt64(ttl_ms);
+    REFINERY_ASSIGN_OR_RETURN(Rows rows, QueryLocked(Sql(LeaseSql::kRenew), params,
+                                                     "renew leases of [" + owner + "]"));
+    Params id;
+    id.Add(owner);
+    REFINERY_RETURN_IF_ERROR(ExecLocked(Sql(LeaseSql::kHeartbeat), id, "record the heartbeat of [" + owner + "]"));
+    REFINERY_RETURN_IF_ERROR(db_->ExecSimple("COMMIT", "commit lease renewal"));
+    return AllRows<std::string>(rows, [](const RowReader& row) { return row.ColumnText(0); });
+  });
+}
+
+Status PostgresStore::RegisterProcess(const ProcessRecord& process) {
+  return Call("register process", [&]() REQUIRES(mu_) {
+    Params params;
+    params.Add(process.id);
+    params.Add(process.host);
+    params.AddInt64(process.pid);
+    params.Add(process.url);
+    return ExecLocked(Sql(LeaseSql::kRegister), params, "register process [" + process.id + "]");
+  });
+}
+
+Status PostgresStore::UnregisterProcess(const std::string& id) {
+  return Call("unregister process", [&]() REQUIRES(mu_) -> Status {
+    REFINERY_RETURN_IF_ERROR(db_->ExecSimple("BEGIN", "begin unregistering a process"));
+    RollbackGuard guard(db_.get());
+    Params params;
+    params.Add(id);
+    REFINERY_RETURN_IF_ERROR(ExecLocked(Sql(LeaseSql::kReleaseAll), params, "release the leases of [" + id + "]"));
+    REFINERY_RETURN_IF_ERROR(ExecLocked(Sql(LeaseSql::kUnregister), params, "unregister process [" + id + "]"));
+    return db_->ExecSimple("COMMIT", "commit unregistering a process");
+  });
+}
+
+Result<std::vector<ProcessRecord>> PostgresStore::ListProcesses() {
+  return Call("list processes", [&]() REQUIRES(mu_) -> Result<std::vector<ProcessRecord>> {
+    REFINERY_ASSIGN_OR_RETURN(Rows rows, QueryLocked(Sql(LeaseSql::kListProcesses), {}, "list processes"));
+    return AllRows<ProcessRecord>(rows, ReadProcess);
+  });
+}
+
+Result<std::vector<LeaseRecord>> PostgresStore::ListLeases(const std::string& prefix) {
+  return Call("list leases", [&]() REQUIRES(mu_) -> Result<std::vector<LeaseRecord>> {
+    Params params;
+    params.Add(prefix);
+    REFINERY_ASSIGN_OR_RETURN(Rows rows, QueryLocked(Sql(LeaseSql::kListLeases), params, "list leases"));
+    return AllRows<LeaseRecord>(rows, ReadLease);
   });
 }
 

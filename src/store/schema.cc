@@ -209,9 +209,30 @@ ALTER TABLE coordinator_jobs ADD COLUMN bundle_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX coordinator_jobs_bundle ON coordinator_jobs(bundle_id, created_ms);
 )sql";
 
+// Version 6: the processes sharing the store and the leases they hold
+// (several servers on one store; doc/operations.md).
+constexpr const char* kMigrationToV6 = R"sql(
+CREATE TABLE processes (
+  id           TEXT PRIMARY KEY NOT NULL,
+  host         TEXT    NOT NULL DEFAULT '',
+  pid          INTEGER NOT NULL DEFAULT 0,
+  url          TEXT    NOT NULL DEFAULT '',
+  started_ms   INTEGER NOT NULL DEFAULT 0,
+  heartbeat_ms INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE leases (
+  resource    TEXT PRIMARY KEY NOT NULL,
+  owner       TEXT    NOT NULL,
+  fence       INTEGER NOT NULL DEFAULT 1,
+  expires_ms  INTEGER NOT NULL DEFAULT 0,
+  acquired_ms INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX leases_owner ON leases(owner);
+)sql";
+
 // kMigrations[i] produces version i + 1.
 constexpr const char* kMigrations[] = {kMigrationToV1, kMigrationToV2, kMigrationToV3, kMigrationToV4,
-                                       kMigrationToV5};
+                                       kMigrationToV5, kMigrationToV6};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "every schema version needs exactly one migration");
 

@@ -13,7 +13,7 @@ namespace refinery::store {
 // PRAGMA application_id of every Refinery store: "RFNY" in ASCII.
 inline constexpr int32_t kApplicationId = 0x52464E59;
 // PRAGMA user_version this build writes. Bump it with every new migration.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Reads the file header and schema (nothing is written) and fails unless the
 // file is empty or a Refinery store no newer than kSchemaVersion. The first

@@ -14,6 +14,7 @@
 #include "store/records.h"
 #include "store/schema.h"
 #include "store/sqlite_db.h"
+#include "store/sqlite_leases.h"
 #include "store/store.h"
 #include "store/thread_annotations.h"
 
@@ -258,7 +259,38 @@ class SqliteStore final : public Store {
   Result<int64_t> LastModelEventId() override EXCLUDES(mu_);
   Result<std::vector<SlaEventRecord>> ListSlaEvents(const std::string& job_id) override EXCLUDES(mu_);
 
+  Result<LeaseRecord> AcquireLease(const std::string& resource, const std::string& owner, int64_t ttl_ms,
+                                   const std::string& steal_from) override EXCLUDES(mu_) {
+    return Locked("acquire lease",
+                  [&]() REQUIRES(mu_) { return leases_.Acquire(resource, owner, ttl_ms, steal_from); });
+  }
+  Status ReleaseLease(const std::string& resource, const std::string& owner) override EXCLUDES(mu_) {
+    return Locked("release lease", [&]() REQUIRES(mu_) { return leases_.Release(resource, owner); });
+  }
+  Result<std::vector<std::string>> RenewLeases(const std::string& owner, int64_t ttl_ms) override EXCLUDES(mu_) {
+    return Locked("renew leases", [&]() REQUIRES(mu_) { return leases_.Renew(owner, ttl_ms); });
+  }
+  Status RegisterProcess(const ProcessRecord& process) override EXCLUDES(mu_) {
+    return Locked("register process", [&]() REQUIRES(mu_) { return leases_.Register(process); });
+  }
+  Status UnregisterProcess(const std::string& id) override EXCLUDES(mu_) {
+    return Locked("unregister process", [&]() REQUIRES(mu_) { return leases_.Unregister(id); });
+  }
+  Result<std::vector<ProcessRecord>> ListProcesses() override EXCLUDES(mu_) {
+    return Locked("list processes", [&]() REQUIRES(mu_) { return leases_.ListProcesses(); });
+  }
+  Result<std::vector<LeaseRecord>> ListLeases(const std::string& prefix) override EXCLUDES(mu_) {
+    return Locked("list leases", [&]() REQUIRES(mu_) { return leases_.ListLeases(prefix); });
+  }
+
  private:
+  template <typename Fn>
+  auto Locked(const char* what, Fn&& fn) -> decltype(fn()) EXCLUDES(mu_) {
+    return NoThrow(what, [&]() -> decltype(fn()) {
+      MutexLock lock(&mu_);
+      return fn();
+    });
+  }
   Status CheckModelGuardLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status WriteModelsLocked(const WriteBatch& batch) REQUIRES(mu_);
   Status ApplyLocked(const WriteBatch& batch) REQUIRES(mu_);
@@ -280,6 +312,7 @@ class SqliteStore final : public Store {
   Mutex mu_;
   Database db_ GUARDED_BY(mu_);
   Statements stmts_ GUARDED_BY(mu_);
+  sqlite::LeaseTable leases_ GUARDED_BY(mu_){&db_};
   std::atomic<int> wal_pages_{0};  // WAL size after the last commit
   // Destroyed first: its connection closes before db_, so db_ is the last
   // connection and its close checkpoints and removes the -wal file.
@@ -305,6 +338,8 @@ Status SqliteStore::ApplyLocked(const WriteBatch& batch) {
   REFINERY_RETURN_IF_ERROR(RunLocked(stmts_.begin_write, "begin batch"));
   {
     RollbackGuard guard(&db_, &stmts_.rollback);
+    REFINERY_RETURN_IF_ERROR(leases_.CheckFences(batch.fences));
+    REFINERY_RETURN_IF_ERROR(leases_.CheckCoordinatorGuard(batch));
     REFINERY_RETURN_IF_ERROR(CheckModelGuardLocked(batch));
     REFINERY_RETURN_IF_ERROR(WriteBatchLocked(batch));
     REFINERY_RETURN_IF_ERROR(WriteModelsLocked(batch));

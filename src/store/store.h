@@ -225,6 +225,39 @@ struct ModelEventRecord {
   int64_t created_ms = 0;
 };
 
+// A process sharing the store (several `refinery server`s on one PostgreSQL
+// store): id "<host>:<pid>:<start ticks>", registered at start, its
+// heartbeat renewed with its leases (RenewLeases).
+struct ProcessRecord {
+  std::string id;
+  std::string host;
+  int64_t pid = 0;
+  std::string url;           // its HTTP API, "" when it serves none
+  int64_t started_ms = 0;
+  int64_t heartbeat_ms = 0;  // store clock
+};
+
+// A lease on a resource ("workflow:<job id>", "scheduler"): held by `owner`
+// until expires_ms on the store's clock. `fence` increases whenever the
+// owner changes, so a write carrying an older fence is refused
+// (WriteBatch::fences).
+struct LeaseRecord {
+  std::string resource;
+  std::string owner;
+  int64_t fence = 0;
+  int64_t expires_ms = 0;   // store clock
+  int64_t acquired_ms = 0;  // when the current owner got it
+  int64_t now_ms = 0;       // the store's clock when this was read (not stored)
+};
+
+// A lease a batch depends on: the batch applies only if `owner` still holds
+// `resource` with `fence`.
+struct LeaseFence {
+  std::string resource;
+  std::string owner;
+  int64_t fence = 0;
+};
+
 // A set of writes applied atomically: all or none survive a crash.
 struct WriteBatch {
   std::vector<WorkflowJobRecord> jobs;        // insert or replace by id
@@ -249,9 +282,24 @@ struct WriteBatch {
   // events are written without their alerts and log line (the copy brings
   // the outbox and the log as they are).
   bool keep_ids = false;
+  // Fencing: checked in the batch's transaction before anything is written;
+  // if any lease is no longer held by its owner with that fence (expired
+  // leases that nobody took yet still count as held), nothing is written and
+  // the result is FailedPrecondition with code STORE_FENCED. On PostgreSQL
+  // the lease rows are locked FOR SHARE, so a takeover waits for the commit.
+  std::vector<LeaseFence> fences;
+  // Materialization belt: when set, the batch applies only if coordinator
+  // job `guarded_coordinator` still has last_action_number
+  // `expected_last_action_number` (a missing job counts as 0); otherwise
+  // nothing is written and the result is FailedPrecondition, STORE_CONFLICT.
+  // Two schedulers racing to materialize one nominal time: one wins.
+  std::string guarded_coordinator;
+  int64_t expected_last_action_number = 0;
 };
 
 inline constexpr char kStoreConflictCode[] = "STORE_CONFLICT";
+inline constexpr char kStoreLeaseHeldCode[] = "STORE_LEASE_HELD";
+inline constexpr char kStoreFencedCode[] = "STORE_FENCED";
 
 // Thread-safe: every method may be called from any thread.
 class Store {
@@ -314,6 +362,32 @@ class Store {
 
   // The SLA misses recorded for a job and its actions, oldest first.
   virtual Result<std::vector<SlaEventRecord>> ListSlaEvents(const std::string& job_id) = 0;
+
+  // ---- Processes and leases (doc/operations.md, "Several servers") ----
+  // Times are the store's clock: PostgreSQL's server time (so hosts with
+  // skewed clocks agree), SQLite's local clock.
+  //
+  // Takes `resource` for `owner` for ttl_ms when it is free, expired, held
+  // by `owner` already (renewed, same fence) or held by `steal_from` (an
+  // owner the caller proved dead; "" = none). The fence is one more than the
+  // last one whenever the owner changes. Otherwise FailedPrecondition with
+  // code STORE_LEASE_HELD naming the holder. Atomic across processes.
+  virtual Result<LeaseRecord> AcquireLease(const std::string& resource, const std::string& owner, int64_t ttl_ms,
+                                           const std::string& steal_from = "") = 0;
+  // Drops the lease if `owner` holds it (otherwise nothing happens).
+  virtual Status ReleaseLease(const std::string& resource, const std::string& owner) = 0;
+  // In one transaction: extends every lease `owner` holds to now + ttl_ms,
+  // even expired ones nobody took, sets the process's heartbeat, and returns
+  // the resources it holds (a lease taken over is missing from the list).
+  virtual Result<std::vector<std::string>> RenewLeases(const std::string& owner, int64_t ttl_ms) = 0;
+  // Inserts or replaces the process row (started_ms and heartbeat_ms = now).
+  virtual Status RegisterProcess(const ProcessRecord& process) = 0;
+  // Removes the process row and releases every lease it holds.
+  virtual Status UnregisterProcess(const std::string& id) = 0;
+  virtual Result<std::vector<ProcessRecord>> ListProcesses() = 0;  // by id
+  // Leases whose resource starts with `prefix` ("" = all), by resource;
+  // LeaseRecord::now_ms tells which have expired.
+  virtual Result<std::vector<LeaseRecord>> ListLeases(const std::string& prefix) = 0;
 };
 
 struct SqliteOptions {

@@ -241,7 +241,10 @@ std::string JobLeftRunningByACrash(EngineFixture& fixture, const std::string& ap
   actions.at("b").status = "RUNNING";
   crash.actions.push_back(actions.at("b"));
   EXPECT_TRUE(fixture.store_->Apply(crash).ok());
-  EXPECT_TRUE(fixture.store_->PutMeta("owner." + job.id, "999999999:0").ok());
+  // Its lease names a process on this host that has exited: taken at once.
+  const std::string id = fixture.engine_->ProcessId();
+  const std::string dead = id.substr(0, id.find(':')) + ":999999999:0";
+  EXPECT_TRUE(fixture.store_->AcquireLease("workflow:" + job.id, dead, 60'000, id).ok());
   return job.id;
 }
 
@@ -286,6 +289,35 @@ TEST_F(EngineFixture, RecoverLeavesJobsOfAnotherLiveProcessAlone) {
   auto recovered = engine_->Recover();
   ASSERT_TRUE(recovered.ok());
   EXPECT_TRUE(recovered->empty());
+}
+
+// Another process took the job's lease (it thought this one dead): the
+// running action's end is not written, nothing after it runs, and the job
+// leaves this engine.
+TEST_F(EngineFixture, JobWhoseLeaseWasTakenIsDroppedAndWritesNothingMore) {
+  auto id = engine_->Submit(App("taken", Workflow(TestAction("a", "<sleep-ms>300</sleep-ms>", "b") +
+                                                  TestAction("b", ""))),
+                            true);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  const auto taken = store_->AcquireLease("workflow:" + *id, "elsewhere:1:1", 60'000, engine_->ProcessId());
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  EXPECT_EQ(taken->fence, 2);
+  auto after = engine_->WaitForJob(*id);  // returns once the engine has dropped the job
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, "RUNNING");
+  EXPECT_NE(Actions(*id).at("a").status, "OK");
+  EXPECT_EQ(Actions(*id).count("b"), 0u);
+  EXPECT_EQ(scripted_->runs("b"), 0);
+  EXPECT_EQ(store_->ListLeases("workflow:" + *id)->at(0).owner, "elsewhere:1:1");
+}
+
+TEST_F(EngineFixture, FinishedJobReleasesItsLeaseAndShutdownItsProcess) {
+  const auto job = RunToEnd(App("released", Workflow(TestAction("a", ""))));
+  ASSERT_EQ(job.status, "SUCCEEDED");
+  EXPECT_TRUE(store_->ListLeases("workflow:" + job.id)->empty());
+  EXPECT_EQ(store_->ListProcesses()->size(), 1u);
+  engine_->Shutdown();
+  EXPECT_TRUE(store_->ListProcesses()->empty());
 }
 
 TEST_F(EngineFixture, SubmitRejectsAnInvalidGraphWithOozieCode) {

@@ -21,22 +21,11 @@
 #include <vector>
 
 #include "data/sql_source.h"
+#include "support/free_port.h"
 
 namespace refinery::testing {
 
 namespace stdfs = std::filesystem;
-
-inline int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 // Runs argv as `user` (when root and user is not empty), output to `log`.
 // Returns the child's pid, or -1.
@@ -183,7 +172,7 @@ class PostgresServer : public TestServer {
                  run_as, log) != 0) {
       return "initdb failed: " + LogTail(log);
     }
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     pid_ = Spawn({PostgresBin("postgres"), "-D", dir + "/data", "-p", std::to_string(port_), "-k", dir, "-c",
                   "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50"},
                  run_as, log);
@@ -247,7 +236,7 @@ class MariaDbServer : public TestServer {
                  "", log) != 0) {
       return "mariadb-install-db failed: " + LogTail(log);
     }
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     socket_ = dir + "/mysqld.sock";
     pid_ = Spawn({FirstExisting({"/usr/sbin/mariadbd", "/usr/bin/mariadbd"}), "--no-defaults", "--datadir=" + dir + "/data",
                   "--socket=" + socket_, "--port=" + std::to_string(port_), "--bind-address=127.0.0.1", user_flag,

@@ -557,5 +557,43 @@ TEST_F(SchedulerTest, IgnoringTheJobIsChangeStatusIgnored) {
   EXPECT_EQ(JobStatus(store_.get(), *id), "RUNNING");
 }
 
+// Several servers on one store: only the holder of the scheduler lease
+// materializes; another takes over once it has the lease, and the nominal
+// times go on from where the first left them, none twice.
+TEST_F(SchedulerTest, OnlyTheSchedulerLeaseHolderMaterializesAndATakeoverContinuesWithoutRepeats) {
+  clock_.Set(T("2026-01-01T00:50Z"));
+  SchedulerOptions first_options;
+  first_options.lease_owner = "host:1:1";
+  first_options.lease_ttl = std::chrono::minutes(10);
+  SchedulerOptions second_options = first_options;
+  second_options.lease_owner = "host:2:2";
+  CoordinatorScheduler first(store_.get(), engine_.get(), files_.get(), &clock_, first_options);
+  CoordinatorScheduler second(store_.get(), engine_.get(), files_.get(), &clock_, second_options);
+  const auto id = second.Submit(Coordinator(
+      "frequency=\"15\" start=\"2026-01-01T00:00Z\" end=\"2026-01-01T03:00Z\" timezone=\"UTC\""));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+
+  first.RunDue();
+  EXPECT_TRUE(first.leading());
+  const size_t materialized = Actions(*id).size();
+  ASSERT_GT(materialized, 0u);
+  second.RunDue();
+  EXPECT_FALSE(second.leading());
+  EXPECT_EQ(Actions(*id).size(), materialized);
+
+  // The first stalls; the second is handed its lease (as after expiry).
+  ASSERT_TRUE(store_->AcquireLease("scheduler", second_options.lease_owner, 600'000, first_options.lease_owner).ok());
+  clock_.Set(T("2026-01-01T01:50Z"));
+  second.RunDue();
+  EXPECT_TRUE(second.leading());
+  first.RunDue();
+  EXPECT_FALSE(first.leading());
+  const auto actions = Actions(*id);
+  EXPECT_GT(actions.size(), materialized);
+  for (size_t i = 0; i < actions.size(); ++i) EXPECT_EQ(actions[i].action_number, static_cast<int64_t>(i + 1));
+  const store::JobPage page = store_->ListJobs({}, 0, 1000).value();
+  for (const auto& job : page.jobs) (void)engine_->WaitForJob(job.id);
+}
+
 }  // namespace
 }  // namespace refinery::scheduler

@@ -90,7 +90,7 @@ TEST(PostgresStore, StoresOpeningANewDatabaseTogetherMigrateItOnce) {
   for (auto& thread : threads) thread.join();
   // A second migration would fail on CREATE TABLE of an existing table.
   for (const auto& store : opened) ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(**(*opened[0])->GetMeta("store.schema_version"), "5");
+  EXPECT_EQ(**(*opened[0])->GetMeta("store.schema_version"), "6");
   ASSERT_TRUE((*opened[1])->Apply({.jobs = {FullJob(JobId(1))}}).ok());
   EXPECT_TRUE((*opened[3])->GetJob(JobId(1)).ok());
 }
@@ -119,7 +119,7 @@ TEST(PostgresStore, NewerSchemaVersionIsRefused) {
   Result<std::unique_ptr<Store>> store = OpenStore(location);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(store.status().message().find("newer Refinery (schema version 99, this build reads up to 5)"),
+  EXPECT_NE(store.status().message().find("newer Refinery (schema version 99, this build reads up to 6)"),
             std::string::npos)
       << store.status().ToString();
   EXPECT_EQ(store.status().message().find(kPassword), std::string::npos) << store.status().ToString();
@@ -167,7 +167,7 @@ TEST(PostgresStore, WrongPasswordSaysWhereAPasswordComesFromAndShowsNone) {
 }
 
 TEST(PostgresStore, ServerNotRunningSaysSo) {
-  const int closed_port = refinery::testing::FreePort();
+  const int closed_port = refinery::testing::FreeLoopbackPort();
   const std::string url =
       "postgresql://joe:hunter2@127.0.0.1:" + std::to_string(closed_port) + "/db?connect_timeout=5";
   Result<std::unique_ptr<Store>> store = OpenStore(url);

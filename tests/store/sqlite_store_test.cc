@@ -38,7 +38,7 @@ TEST_F(SqliteStoreTest, FileIsWalWithRefineryIdentity) {
   RawDb raw(path_);
   EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.QueryText("PRAGMA application_id"), std::to_string(0x52464E59));
-  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "5");
+  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "6");
   EXPECT_EQ(raw.QueryText("PRAGMA integrity_check"), "ok");
 }
 

@@ -184,5 +184,27 @@ TEST(StoreFixture, MigratedVersion4SchemaEqualsAFreshStore) {
   EXPECT_EQ(RawDb(old_path).QueryText("PRAGMA user_version"), RawDb(fresh_path).QueryText("PRAGMA user_version"));
 }
 
+// Version 6 adds the processes and leases of several servers on one store.
+TEST(StoreFixture, Version5StoreOpensWithItsBundleAndTakesLeases) {
+  TempDir dir;
+  const std::string path = MakeFromFixture(dir, "state_v5.sql");
+  std::unique_ptr<Store> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->GetBundleJob("0000003-210114070000000-refinery-test-B")->kickoff_ms, 1610608000000);
+  testing::ExpectSameJob(*store->GetJob(kJob), FullJob(kJob));
+  EXPECT_TRUE(store->ListProcesses()->empty());
+  EXPECT_EQ(store->AcquireLease("workflow:" + kJob, "p1", 60'000)->fence, 1);
+}
+
+TEST(StoreFixture, MigratedVersion5SchemaEqualsAFreshStore) {
+  TempDir dir;
+  const std::string old_path = MakeFromFixture(dir, "state_v5.sql");
+  const std::string fresh_path = dir.File("fresh.db");
+  ASSERT_NE(OpenOrDie(old_path), nullptr);
+  ASSERT_NE(OpenOrDie(fresh_path), nullptr);
+  EXPECT_EQ(SchemaOf(old_path), SchemaOf(fresh_path));
+  EXPECT_EQ(RawDb(old_path).QueryText("PRAGMA user_version"), RawDb(fresh_path).QueryText("PRAGMA user_version"));
+}
+
 }  // namespace
 }  // namespace refinery::store

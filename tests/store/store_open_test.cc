@@ -146,7 +146,7 @@ TEST(StoreOpen, NewerSchemaVersionIsRefused) {
   const std::string message = store.status().message();
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition) << message;
   EXPECT_TRUE(Contains(message, path)) << message;
-  EXPECT_TRUE(Contains(message, "newer Refinery (schema version 99, this build reads up to 5)")) << message;
+  EXPECT_TRUE(Contains(message, "newer Refinery (schema version 99, this build reads up to 6)")) << message;
 }
 
 TEST(StoreOpen, ReopeningTheCurrentVersionKeepsData) {
@@ -161,7 +161,7 @@ TEST(StoreOpen, ReopeningTheCurrentVersionKeepsData) {
     ASSERT_NE(store, nullptr);
     EXPECT_TRUE(store->GetJob(JobId(1)).ok());
   }
-  EXPECT_EQ(RawDb(path).QueryText("PRAGMA user_version"), "5");
+  EXPECT_EQ(RawDb(path).QueryText("PRAGMA user_version"), "6");
 }
 
 TEST(StoreOpen, MissingDirectoryIsAnIoErrorNamingThePath) {
