@@ -9,7 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build}"
 reps="${2:-3}"
 refinery="$build/refinery"
-work="$(mktemp -d /tmp/refinery-bench.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/refinery-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 [ -x "$refinery" ] || { echo "build $refinery first (cmake --build build)"; exit 2; }
 

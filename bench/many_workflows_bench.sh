@@ -19,7 +19,7 @@ refinery="$build/refinery"
 [ -x "$refinery" ] || { echo "build $refinery first (cmake --build build --target refinery refinery_plugins)"; exit 2; }
 pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"
 [ -n "$pgbin" ] && [ -x "$pgbin/postgres" ] || { echo "needs postgresql (scripts/install-deps.sh --test)"; exit 2; }
-work="$(mktemp -d /tmp/refinery-many-wf-bench.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/refinery-many-wf-bench.XXXXXX")"
 chmod 755 "$work"
 server_pids=()
 stop_servers() {

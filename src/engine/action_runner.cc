@@ -222,10 +222,26 @@ Effects::RunRequest Engine::Impl::RunActionOnce(const std::string& job_id, const
     std::filesystem::remove(std::filesystem::path(context.scratch_dir).parent_path(), ignored);  // if now empty
   }
 
+  {
+    std::lock_guard<std::mutex> queue(ended_mu);
+    ended.push_back({job, node_name, std::move(result), reporter.TakePending()});
+  }
   std::lock_guard<std::mutex> lock(mu);
+  std::vector<EndedAction> to_record;
+  {
+    std::lock_guard<std::mutex> queue(ended_mu);
+    to_record.swap(ended);
+  }
+  // Empty: a worker that held `mu` before us recorded this end with its own,
+  // and queued what follows it.
+  if (to_record.empty()) return {};
   Effects effects;
-  effects.batch.log_lines = reporter.TakePending();
-  FinishAction(*job, node_name, result, effects);
+  for (EndedAction& end : to_record) {
+    auto& lines = effects.batch.log_lines;
+    lines.insert(lines.end(), std::make_move_iterator(end.log_lines.begin()),
+                 std::make_move_iterator(end.log_lines.end()));
+    FinishAction(*end.job, end.node, end.result, effects);
+  }
   Effects::RunRequest continuation;
   Commit(effects, &continuation);
   return continuation;

@@ -170,6 +170,18 @@ struct Engine::Impl {
   // A deadline check: evaluates the job's SLAs at the clock's now and commits.
   void CheckSlaOf(const std::string& job_id);
 
+  // Actions that ended and wait to be recorded (group commit): the worker
+  // that gets `mu` records every waiting end in one batch, so branches of a
+  // fork that end together share one store transaction.
+  struct EndedAction {
+    std::shared_ptr<JobRuntime> job;
+    std::string node;
+    actions::ActionResult result;
+    std::vector<std::pair<std::string, std::string>> log_lines;
+  };
+  std::mutex ended_mu;             // taken after mu when both are held
+  std::vector<EndedAction> ended;  // guarded by ended_mu
+
   // ---- Worker side (no lock held on entry) ----
   void RunAction(const std::string& job_id, const std::string& node_name);
   // Runs one action; returns the next action to run on this thread, if any.

@@ -102,6 +102,38 @@ TEST_F(EngineFixture, ForkRunsBranchesConcurrentlyAndJoinsOnce) {
   EXPECT_EQ(actions.at("right").execution_path, "/a:1");
 }
 
+// Branches that end at the same moment are recorded together (one store
+// batch for every end waiting when a worker gets the engine's lock): each
+// still ends once, with its own log lines before its end line.
+TEST_F(EngineFixture, BranchesEndingTogetherAreEachRecordedOnceWithTheirLogInOrder) {
+  std::string paths;
+  std::string branches;
+  for (const std::string pair : {"p", "q", "r"}) {
+    for (const std::string side : {"1", "2"}) {
+      const std::string name = pair + side;
+      paths += "<path start=\"" + name + "\"/>";
+      branches += TestAction(name, "<log>work of " + name + "</log><rendezvous>" + pair + "</rendezvous>", "j");
+    }
+  }
+  const std::string nodes = "<fork name=\"a\">" + paths + "</fork>\n" + branches + "<join name=\"j\" to=\"after\"/>\n" +
+                            TestAction("after", "");
+  const auto job = RunToEnd(App("ends-together", Workflow(nodes)));
+  ASSERT_EQ(job.status, "SUCCEEDED") << job.error_message;
+  EXPECT_EQ(scripted_->runs("after"), 1);
+  const auto actions = Actions(job.id);
+  const std::string log = store_->ReadLog(job.id).value();
+  for (const std::string name : {"p1", "p2", "q1", "q2", "r1", "r2"}) {
+    EXPECT_EQ(scripted_->runs(name), 1) << name;
+    EXPECT_EQ(actions.at(name).status, "OK") << name;
+    const auto work = log.find("[" + name + "] work of " + name);
+    const auto end = log.find("[" + name + "] Action ended OK");
+    ASSERT_NE(work, std::string::npos) << log;
+    ASSERT_NE(end, std::string::npos) << log;
+    EXPECT_LT(work, end) << log;
+    EXPECT_EQ(log.find("[" + name + "] Action ended OK", end + 1), std::string::npos) << name << " ended twice";
+  }
+}
+
 TEST_F(EngineFixture, NestedForksJoinInnerBeforeOuter) {
   const std::string nodes =
       "<fork name=\"a\"><path start=\"f2\"/><path start=\"c\"/></fork>\n"
