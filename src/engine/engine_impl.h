@@ -128,7 +128,6 @@ struct Engine::Impl {
   void DropFencedLocked(const Effects& effects);
   // A finished job's lease is released (REQUIRES(mu)).
   void ReleaseLocked(const std::string& job_id);
-  bool IsLost(const std::string& job_id);
 
   // ---- Preparation (no lock) ----
   Result<workflow::WorkflowSubmission> Prepare(const Properties& submitted,

@@ -73,11 +73,6 @@ bool Engine::Impl::OwnedByAnotherLiveProcess(const std::string& job_id) {
   return false;
 }
 
-bool Engine::Impl::IsLost(const std::string& job_id) {
-  std::lock_guard<std::mutex> lock(lease_mu);
-  return lost.count(job_id) > 0;
-}
-
 void Engine::Impl::DropJobLocked(const std::string& job_id, const std::string& why) {
   std::shared_ptr<JobRuntime> runtime;
   auto it = jobs.find(job_id);

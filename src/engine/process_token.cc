@@ -32,9 +32,13 @@ std::string CurrentProcessToken() {
 }
 
 std::string CurrentHostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
-  return name;
+  // Read once: takeover scans ask for it per lease.
+  static const std::string host = [] {
+    char name[256] = {};
+    if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return std::string("localhost");
+    return std::string(name);
+  }();
+  return host;
 }
 
 std::string CurrentProcessId() { return CurrentHostName() + ":" + CurrentProcessToken(); }

@@ -160,17 +160,6 @@ Properties CoordinatorConfiguration(const coordinator::BundleApp& app, const coo
   return conf;
 }
 
-// Writes one bundle's record on its own; a failure is logged and the bundle
-// is left as stored for the next scheduler pass.
-bool SaveBundle(store::Store& store, const BundleJobRecord& bundle) {
-  store::WriteBatch batch;
-  batch.bundle_jobs.push_back(bundle);
-  const Status applied = store.Apply(batch);
-  if (applied.ok()) return true;
-  Log(LogLevel::kError, "scheduler: bundle " + bundle.id + ": " + applied.ToString());
-  return false;
-}
-
 std::vector<std::string> StatusesOf(const std::vector<CoordinatorJobRecord>& jobs) {
   std::vector<std::string> out;
   for (const auto& job : jobs) out.push_back(job.status);
@@ -203,6 +192,15 @@ Result<std::string> CoordinatorScheduler::SubmitBundle(const Properties& submitt
   return bundle.id;
 }
 
+bool CoordinatorScheduler::SaveBundle(const BundleJobRecord& bundle) {
+  store::WriteBatch batch;
+  batch.bundle_jobs.push_back(bundle);
+  const Status applied = ApplyFenced(batch);
+  if (applied.ok()) return true;
+  Log(LogLevel::kError, "scheduler: bundle " + bundle.id + ": " + applied.ToString());
+  return false;
+}
+
 std::optional<TimePoint> CoordinatorScheduler::FollowBundlePauseTimes(TimePoint now) {
   auto page = store_->ListBundleJobs(
       {"PREP", "PREPPAUSED", "RUNNING", "RUNNINGWITHERROR", "PAUSED", "PAUSEDWITHERROR"}, 0, 100000);
@@ -215,7 +213,7 @@ std::optional<TimePoint> CoordinatorScheduler::FollowBundlePauseTimes(TimePoint 
     const int64_t pause_ms = BundlePauseMs(bundle);
     if (pause_ms > Ms(now) && (!next || FromEpochMillis(pause_ms) < *next)) next = FromEpochMillis(pause_ms);
     if (!FollowBundlePauseTime(bundle, now)) continue;
-    if (!SaveBundle(*store_, bundle)) continue;
+    if (!SaveBundle(bundle)) continue;
     Log(LogLevel::kInfo, "bundle " + bundle.id + " is " + bundle.status + " (pause time " +
                              FormatOozieTime(FromEpochMillis(pause_ms)) + ")");
   }
@@ -322,7 +320,7 @@ void CoordinatorScheduler::RollUpBundles(TimePoint now) {
     bundle.status = *status;
     bundle.end_ms = Ms(now);
     bundle.last_modified_ms = Ms(now);
-    if (!SaveBundle(*store_, bundle)) continue;
+    if (!SaveBundle(bundle)) continue;
     Log(LogLevel::kInfo, "bundle " + bundle.id + " ended " + bundle.status);
   }
 }

@@ -673,7 +673,7 @@ Result<std::optional<TimePoint>> CoordinatorScheduler::RunJob(CoordinatorJobReco
 
 bool CoordinatorScheduler::Lead(std::optional<TimePoint>* retry) {
   if (options_.lease_owner.empty()) return true;
-  const int64_t ttl = std::max<int64_t>(1, options_.lease_ttl.count());
+  const int64_t ttl = LeaseTtlMs();
   auto lease = store_->AcquireLease("scheduler", options_.lease_owner, ttl);
   if (lease.ok()) {
     if (fence_.exchange(lease->fence) != lease->fence) {
@@ -723,7 +723,7 @@ std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   for (const auto& job : page->jobs) {
     auto due = RunJob(job);
     if (!leading()) {  // a write was fenced: another process schedules now
-      return clock_->Now() + std::chrono::milliseconds(std::max<int64_t>(1, options_.lease_ttl.count() / 2));
+      return clock_->Now() + std::chrono::milliseconds(std::max<int64_t>(1, LeaseTtlMs() / 2));
     }
     if (!due.ok()) {
       Log(LogLevel::kError, "scheduler: coordinator " + job.id + ": " + due.status().ToString());
@@ -736,7 +736,7 @@ std::optional<TimePoint> CoordinatorScheduler::RunDue() {
   if (bundle_pause) next.At(*bundle_pause);
   if (!options_.lease_owner.empty()) {
     // Renew the lease, and see coordinators other processes stored.
-    next.At(clock_->Now() + std::chrono::milliseconds(std::max<int64_t>(1, options_.lease_ttl.count() / 3)));
+    next.At(clock_->Now() + std::chrono::milliseconds(std::max<int64_t>(1, LeaseTtlMs() / 3)));
   }
   RollUpBundles(clock_->Now());  // after the pass: coordinators that just ended
   return next.get();

@@ -13,6 +13,7 @@
 // second one.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -247,6 +248,11 @@ class CoordinatorScheduler : public engine::EngineObserver {
   // store_->Apply with the scheduler fence while leading: a pass of a leader
   // that lost the lease writes nothing (STORE_FENCED) and stops leading.
   Status ApplyFenced(store::WriteBatch batch);
+  // Writes one bundle's record (fenced) on its own; a failure is logged and
+  // the bundle is left as stored for the next pass.
+  bool SaveBundle(const store::BundleJobRecord& bundle);
+  // The lease TTL in ms, at least 1 (the lease and retry periods divide it).
+  int64_t LeaseTtlMs() const { return std::max<int64_t>(1, options_.lease_ttl.count()); }
 
   store::Store* store_;
   engine::Engine* engine_;

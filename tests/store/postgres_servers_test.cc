@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cli/cli_test_support.h"
+#include "cli/server_http.h"
 #include "store/store.h"
 #include "store_backend.h"
 #include "support/free_port.h"
@@ -27,6 +28,7 @@
 namespace refinery::cli::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
@@ -322,7 +324,8 @@ TEST_F(SeveralServersTest, StalledServerFindsItsJobTakenOverAndWritesNothingMore
 }
 
 // A kill sent to a server that does not run the job reaches the one that
-// does, through the store.
+// does, through the store; before it, /metrics and `admin -status` show who
+// runs the job.
 TEST_F(SeveralServersTest, KillThroughAnotherServerStopsTheJobWhereItRuns) {
   servers_.push_back(StartServer());
   servers_.push_back(StartServer());
@@ -334,6 +337,20 @@ TEST_F(SeveralServersTest, KillThroughAnotherServerStopsTheJobWhereItRuns) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_EQ(LeaseOwner(id), servers_[0].process_id);
+
+  // Who runs what, as any server's /metrics and `admin -status` show it.
+  const std::string base = servers_[1].url.substr(0, servers_[1].url.rfind("/oozie"));
+  const std::string metrics = CallServer(base, "GET", "/metrics").body;
+  EXPECT_THAT(metrics, ContainsRegex("\nrefinery_processes [0-9]+\n"));
+  EXPECT_THAT(metrics, HasSubstr("refinery_leases{owner=\"" + servers_[0].process_id + "\"} "));
+  EXPECT_THAT(metrics, HasSubstr("refinery_lease_takeovers_total{process=\"" + servers_[1].process_id + "\"} 0"));
+  ::setenv("REFINERY_STORE", location_.c_str(), 1);
+  const auto admin = Run({"admin", "-status"});
+  ::unsetenv("REFINERY_STORE");
+  EXPECT_EQ(admin.exit_code, 0) << admin.out;
+  EXPECT_THAT(admin.out, HasSubstr(servers_[0].process_id + "  " + servers_[0].url));
+  EXPECT_THAT(admin.out, HasSubstr("workflow:" + id + "  owner " + servers_[0].process_id));
+
   const auto kill = Run({"job", "-oozie", servers_[1].url, "-kill", id});
   EXPECT_EQ(kill.exit_code, 0) << kill.out;
   std::string status;
